@@ -1,0 +1,50 @@
+# Developer interface. `make help` lists targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_WAREHOUSE := $(CURDIR)/target/test_warehouse/kalshi_weather.duckdb
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint dbt-test pytest report bench clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+demo: $(STAMP) ## land the offline sample, dbt build, print what was built and the verdict
+	$(BIN)/python -m pipelines run --source sample
+	$(BIN)/dbt build --quiet
+	$(BIN)/python -m pipelines summary
+
+lint: $(STAMP) ## ruff and sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+
+dbt-test: $(STAMP) ## dbt build on a throwaway warehouse loaded with the sample
+	rm -rf $(dir $(TEST_WAREHOUSE))
+	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines run --source sample
+	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build --quiet --target-path target/test_dbt
+	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines summary
+
+pytest: $(STAMP) ## the pytest suite
+	$(BIN)/pytest
+
+test: lint dbt-test pytest ## everything CI runs: lint, dbt build on a throwaway warehouse, pytest
+
+report: $(STAMP) ## write the go/kill HTML report to warehouse/reports/
+	$(BIN)/python -m pipelines report
+
+bench: $(STAMP) ## benchmark ingestion, dbt build and the pandas baseline
+	$(BIN)/python -m bench.run
+
+clean: ## remove the venv, dbt target and the local warehouse
+	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/.dlt_pipelines

@@ -1,0 +1,18 @@
+{#- The climate date of a UTC instant at a station: the date in fixed local standard time.
+    utc_ts must be timestamptz or a naive UTC timestamp; offset is the seed's std_utc_offset_hours. -#}
+
+{% macro climate_date(utc_ts, std_utc_offset_hours) -%}
+    cast(
+        (cast(timezone('UTC', {{ utc_ts }}) as timestamp) + to_hours(cast({{ std_utc_offset_hours }} as integer)))
+        as date
+    )
+{%- endmacro %}
+
+{% macro local_standard_ts(utc_ts, std_utc_offset_hours) -%}
+    (cast(timezone('UTC', {{ utc_ts }}) as timestamp) + to_hours(cast({{ std_utc_offset_hours }} as integer)))
+{%- endmacro %}
+
+{% macro ticker_climate_date(ticker) -%}
+    {#- <SERIES>-<YY><MON><DD>...: the date is the local climate date (never close_time) -#}
+    try_strptime(regexp_extract({{ ticker }}, '^[A-Z]+-([0-9]{2}[A-Z]{3}[0-9]{2})', 1), '%y%b%d')::date
+{%- endmacro %}

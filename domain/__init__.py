@@ -1,0 +1,1 @@
+"""Shared domain rules (stations, climate days, brackets, fees, money) used by every package."""

@@ -1,0 +1,98 @@
+"""Kalshi temperature brackets: the one bracket function (SQL twin: the ``bracket_*`` dbt macros).
+
+A bracket is a closed interval of whole °F, open on one side for the tails:
+``between`` is inclusive on both integer strikes, ``greater`` and ``less`` are strict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+SUPPORTED_STRIKE_TYPES = ("between", "greater", "less", "greater_or_equal", "less_or_equal")
+
+
+class BracketError(ValueError):
+    """Strikes that do not describe a temperature bracket."""
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """Inclusive whole-°F bounds; ``None`` is an open end."""
+
+    lower: int | None
+    upper: int | None
+
+    def contains(self, value: int) -> bool:
+        """Does a whole-°F value settle this bracket YES?"""
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value <= self.upper
+        )
+
+    def margin(self, value: int) -> int | None:
+        """Degrees between ``value`` and the nearest closed edge (0 = on the edge); None if outside.
+
+        An open tail has no edge on its open side; a bracket open on both sides has no margin.
+        """
+        if not self.contains(value):
+            return None
+        gaps = [value - self.lower if self.lower is not None else None]
+        gaps.append(self.upper - value if self.upper is not None else None)
+        finite = [gap for gap in gaps if gap is not None]
+        return min(finite) if finite else None
+
+
+def _number(value: Decimal | float | int | str | None, name: str) -> Decimal:
+    if value is None or value == "":
+        raise BracketError(f"{name} strike missing")
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise BracketError(f"{name} strike not a number: {value!r}") from exc
+    if not number.is_finite():
+        raise BracketError(f"{name} strike not finite: {value!r}")
+    return number
+
+
+def bracket_from_strikes(
+    strike_type: str,
+    floor_strike: Decimal | float | int | str | None,
+    cap_strike: Decimal | float | int | str | None,
+) -> Bracket:
+    """Build the bracket of a market from its strike fields.
+
+    Args:
+        strike_type: Kalshi's ``strike_type``.
+        floor_strike: the floor strike (between, greater).
+        cap_strike: the cap strike (between, less).
+
+    Returns:
+        The inclusive whole-°F bracket.
+    """
+    kind = (strike_type or "").strip().lower()
+    if kind == "between":
+        lower = math.ceil(_number(floor_strike, "floor"))
+        upper = math.floor(_number(cap_strike, "cap"))
+        if lower > upper:
+            raise BracketError(f"empty between bracket {floor_strike}..{cap_strike}")
+        return Bracket(lower, upper)
+    if kind == "greater":
+        return Bracket(math.floor(_number(floor_strike, "floor")) + 1, None)
+    if kind == "greater_or_equal":
+        return Bracket(math.ceil(_number(floor_strike, "floor")), None)
+    if kind == "less":
+        return Bracket(None, math.ceil(_number(cap_strike, "cap")) - 1)
+    if kind == "less_or_equal":
+        return Bracket(None, math.floor(_number(cap_strike, "cap")))
+    raise BracketError(f"unsupported strike_type {strike_type!r}")
+
+
+def settles_yes(
+    value: int,
+    strike_type: str,
+    floor_strike: Decimal | float | int | str | None,
+    cap_strike: Decimal | float | int | str | None,
+) -> bool:
+    """Does the whole-°F settlement value make this market resolve YES?"""
+    return bracket_from_strikes(strike_type, floor_strike, cap_strike).contains(value)

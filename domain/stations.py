@@ -1,0 +1,94 @@
+"""The station registry: the single list of settlement stations, read from the dbt seed."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+STATIONS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "stations.csv"
+
+
+class UnknownStationError(KeyError):
+    """Raised when a station id, IEM id or series ticker is not in the registry."""
+
+
+@dataclass(frozen=True)
+class Station:
+    """One settlement station as the registry (``stations.csv``) describes it."""
+
+    icao: str
+    iem_asos_id: str
+    cli_station_id: str
+    cli_product: str
+    wfo: str
+    city: str
+    station_name: str
+    iana_timezone: str
+    std_utc_offset_hours: int
+    high_series_ticker: str
+    low_series_ticker: str
+    legacy_high_series_ticker: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The civil time zone (with daylight time)."""
+        return ZoneInfo(self.iana_timezone)
+
+    @property
+    def standard_zone(self) -> timezone:
+        """The fixed local-standard-time offset that defines the climate day."""
+        return timezone(timedelta(hours=self.std_utc_offset_hours))
+
+    @property
+    def series_tickers(self) -> tuple[str, ...]:
+        """Every Kalshi series settled on this station (current and legacy)."""
+        return (self.high_series_ticker, self.low_series_ticker, self.legacy_high_series_ticker)
+
+
+@cache
+def load_stations(path: Path = STATIONS_SEED) -> tuple[Station, ...]:
+    """Read the registry seed.
+
+    Args:
+        path: the seed CSV (defaults to the dbt seed).
+
+    Returns:
+        The stations in file order.
+    """
+    with path.open(newline="") as handle:
+        return tuple(
+            Station(**{**row, "std_utc_offset_hours": int(row["std_utc_offset_hours"])})
+            for row in csv.DictReader(handle)
+        )
+
+
+def station_by_icao(icao: str) -> Station:
+    """Look a station up by ICAO id (``KMDW``); raises ``UnknownStationError``."""
+    for station in load_stations():
+        if station.icao == icao.upper():
+            return station
+    raise UnknownStationError(f"unknown station {icao!r}")
+
+
+def station_by_iem_id(iem_id: str) -> Station:
+    """Look a station up by its IEM asos id (``MDW``) or ICAO id; raises ``UnknownStationError``."""
+    key = iem_id.strip().upper()
+    for station in load_stations():
+        if key in (station.iem_asos_id, station.icao):
+            return station
+    raise UnknownStationError(f"unknown IEM station {iem_id!r}")
+
+
+def station_by_series(series_ticker: str) -> tuple[Station, str]:
+    """Map a Kalshi series ticker to its station and contract type (``HIGH`` or ``LOW``)."""
+    key = series_ticker.upper()
+    for station in load_stations():
+        if key in (station.high_series_ticker, station.legacy_high_series_ticker):
+            return station, "HIGH"
+        if key == station.low_series_ticker:
+            return station, "LOW"
+    raise UnknownStationError(f"unknown series {series_ticker!r}")

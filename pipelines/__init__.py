@@ -1,0 +1,1 @@
+"""dlt pipelines that land weather and Kalshi market data in the DuckDB warehouse."""

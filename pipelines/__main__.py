@@ -1,0 +1,5 @@
+"""``python -m pipelines``: the pipelines CLI."""
+
+from pipelines.cli import app
+
+app()

@@ -1,0 +1,181 @@
+"""``python -m pipelines``: land weather and Kalshi data in the warehouse, and report on it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from domain.stations import Station, UnknownStationError, load_stations, station_by_icao
+from pipelines.loading import LoadSummary
+from pipelines.warehouse import LoadFailedError, warehouse_path
+
+log = logging.getLogger("pipelines")
+console = Console()
+
+app = typer.Typer(
+    help=(
+        "Land IEM/NWS weather and Kalshi market data in the DuckDB warehouse "
+        "(WAREHOUSE_PATH, default warehouse/kalshi_weather.duckdb), then run `dbt build`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class SourceKind(StrEnum):
+    """Where the data comes from."""
+
+    live = "live"
+    sample = "sample"
+    files = "files"
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
+    # dlt's own progress logging is chatty; our progress bars say enough.
+    logging.getLogger("dlt").setLevel(logging.WARNING)
+
+
+def _parse_stations(raw: list[str] | None) -> list[Station]:
+    if not raw:
+        return list(load_stations())
+    codes = [code.strip() for item in raw for code in item.split(",") if code.strip()]
+    try:
+        return [station_by_icao(code) for code in codes]
+    except UnknownStationError as exc:
+        known = ", ".join(s.icao for s in load_stations())
+        raise typer.BadParameter(f"{exc.args[0]}; known stations: {known}") from exc
+
+
+def _print_summaries(summaries: list[LoadSummary], seconds: float) -> None:
+    table = Table(title=f"Loaded into {warehouse_path()} in {seconds:.1f} s")
+    table.add_column("source")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for summary in summaries:
+        for name, rows in sorted(summary.table_rows.items()):
+            table.add_row(summary.source, f"{summary.dataset}.{name}", f"{rows:,}")
+        for note in summary.notes:
+            log.warning("%s: %s", summary.source, note)
+    console.print(table)
+    rejects = sum(summary.rejects_added for summary in summaries)
+    if rejects:
+        log.warning("%d input rows were rejected; see the rejects tables for reasons", rejects)
+
+
+def _run_files(path: Path) -> list[LoadSummary]:
+    from pipelines.iem import runner as iem_runner
+    from pipelines.kalshi import runner as kalshi_runner
+
+    if not path.exists():
+        raise LoadFailedError(f"--path {path} does not exist")
+    files = sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
+    iem_files = [p for p in files if iem_runner.claims(p)]
+    kalshi_files = [p for p in files if p not in iem_files and kalshi_runner.claims(p)]
+    skipped = [p for p in files if p not in iem_files and p not in kalshi_files]
+    for p in skipped:
+        log.info("skipped %s: not a format this loader knows", p)
+    if not iem_files and not kalshi_files:
+        raise LoadFailedError(f"no loadable IEM or Kalshi files under {path}")
+    summaries = []
+    if iem_files:
+        summaries.append(iem_runner.run_files(iem_files))
+    if kalshi_files:
+        summaries.append(kalshi_runner.run_files(kalshi_files))
+    return summaries
+
+
+@app.command()
+def run(
+    source: Annotated[SourceKind, typer.Option(help="live HTTP APIs, the simulated sample, or saved files")],
+    stations: Annotated[
+        list[str] | None,
+        typer.Option(help="ICAO ids, repeated or comma-separated (default: all seven)"),
+    ] = None,
+    start: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first climate date (live, sample)")
+    ] = None,
+    end: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last climate date (live, sample)")
+    ] = None,
+    path: Annotated[Path | None, typer.Option(help="folder or file to import (--source files)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Load one source into the warehouse. Re-running a load never duplicates rows.
+
+    Examples:
+      python -m pipelines run --source sample
+      python -m pipelines run --source live --stations KMDW,KNYC --start 2026-11-01 --end 2026-11-20
+      python -m pipelines run --source files --path ../shared/realdata/kalshi
+    """
+    _setup_logging(verbose)
+    chosen = _parse_stations(stations)
+    start_date: date | None = start.date() if start else None
+    end_date: date | None = end.date() if end else None
+    if start_date and end_date and start_date > end_date:
+        raise typer.BadParameter("--start is after --end")
+    began = time.perf_counter()
+    try:
+        if source is SourceKind.files:
+            if path is None:
+                raise typer.BadParameter("--source files needs --path DIR")
+            summaries = _run_files(path)
+        elif source is SourceKind.sample:
+            from pipelines.sample.runner import run_sample
+
+            summaries = run_sample(chosen, start_date, end_date)
+        else:
+            from pipelines.iem import runner as iem_runner
+            from pipelines.kalshi import runner as kalshi_runner
+
+            today = datetime.now(UTC).date()
+            live_end = end_date or today
+            live_start = start_date or live_end - timedelta(days=7)
+            summaries = [
+                iem_runner.run_live(chosen, live_start, live_end),
+                kalshi_runner.run_live(chosen, live_start, live_end),
+            ]
+    except LoadFailedError as exc:
+        console.print(f"[bold red]load failed:[/] {exc}")
+        raise typer.Exit(code=1) from exc
+    _print_summaries(summaries, time.perf_counter() - began)
+
+
+@app.command()
+def report(
+    output: Annotated[Path | None, typer.Option(help="HTML file to write")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Write the self-contained go/kill HTML report to warehouse/reports/."""
+    _setup_logging(verbose)
+    from pipelines.report import write_report
+
+    written = write_report(output)
+    console.print(f"report written: {written}")
+
+
+@app.command()
+def summary() -> None:
+    """Print row counts of every raw table and mart in the warehouse (read-only)."""
+    _setup_logging(False)
+    from pipelines.summary import print_summary
+
+    print_summary(console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

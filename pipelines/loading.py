@@ -1,0 +1,45 @@
+"""What a load reports back: row counts per table after the load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.warehouse import warehouse_path
+
+
+@dataclass
+class LoadSummary:
+    """The outcome of one source's load.
+
+    Attributes:
+        source: a short label (``iem live``, ``kalshi files``...).
+        dataset: the dlt dataset loaded.
+        table_rows: rows per table in the warehouse after the load.
+        rejects_added: rejects recorded by this load.
+        notes: anything a person should know (skipped files, empty responses...).
+    """
+
+    source: str
+    dataset: str
+    table_rows: dict[str, int] = field(default_factory=dict)
+    rejects_added: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def table_row_counts(dataset: str) -> dict[str, int]:
+    """Row counts of every non-dlt table in a dataset, read-only."""
+    path = warehouse_path()
+    if not path.exists():
+        return {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_name not like '\\_dlt%' escape '\\' order by 1",
+            [dataset],
+        ).fetchall()
+        return {
+            name: con.execute(f'select count(*) from "{dataset}"."{name}"').fetchall()[0][0]
+            for (name,) in tables
+        }

@@ -1,0 +1,62 @@
+"""Where the warehouse lives and how dlt pipelines into it are made."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "kalshi_weather.duckdb"
+PIPELINES_DIR = REPO_ROOT / "warehouse" / ".dlt_pipelines"
+
+# dlt dataset (= DuckDB schema = dbt source schema) per source family.
+IEM_DATASET = "raw_iem"
+KALSHI_DATASET = "raw_kalshi"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: ``WAREHOUSE_PATH`` if set, else ``warehouse/kalshi_weather.duckdb``."""
+    configured = os.environ.get("WAREHOUSE_PATH")
+    path = Path(configured) if configured else DEFAULT_WAREHOUSE
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
+    """A dlt pipeline loading into the warehouse file.
+
+    The pipeline's working folder sits beside the warehouse (keyed by its file name) so a
+    throwaway warehouse gets throwaway dlt state too.
+
+    Args:
+        name: pipeline name, e.g. ``iem``.
+        dataset_name: target dataset (schema), e.g. ``raw_iem``.
+
+    Returns:
+        The configured pipeline.
+    """
+    path = warehouse_path()
+    pipelines_dir = path.parent / ".dlt_pipelines" / path.stem
+    return dlt.pipeline(
+        pipeline_name=f"{name}_{path.stem}",
+        destination=dlt.destinations.duckdb(str(path)),
+        dataset_name=dataset_name,
+        pipelines_dir=str(pipelines_dir),
+        progress="log",
+    )
+
+
+def assert_load_ok(info: LoadInfo, what: str) -> None:
+    """Raise ``LoadFailedError`` naming ``what`` if any load job failed."""
+    if info.has_failed_jobs:
+        failed = [job.job_file_info.job_id() for pkg in info.load_packages for job in pkg.jobs["failed_jobs"]]
+        raise LoadFailedError(f"{what}: failed load jobs {failed}")
+
+
+class LoadFailedError(RuntimeError):
+    """A whole source failed; the CLI prints this one line and exits non-zero."""

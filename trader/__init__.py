@@ -1,0 +1,1 @@
+"""The paper-first trading sidecar (reads dbt-exported station thresholds)."""
