@@ -61,7 +61,9 @@ def bracket_from_ticker(ticker: str, strike_type: str | None = None) -> Bracket:
         half = Decimal("0.5")
         return bracket_from_strikes("between", parsed.strike - half, parsed.strike + half)
     if strike_type not in ("greater", "less"):
-        raise TickerError(f"{ticker!r}: T-strike needs strike_type greater or less, got {strike_type!r}")
+        raise TickerError(
+            f"{ticker!r}: T-strike needs strike_type greater or less, got {strike_type!r}"
+        )
     if strike_type == "greater":
         return bracket_from_strikes("greater", parsed.strike, None)
     return bracket_from_strikes("less", None, parsed.strike)

@@ -101,18 +101,23 @@ def _run_files(path: Path) -> list[LoadSummary]:
 
 @app.command()
 def run(
-    source: Annotated[SourceKind, typer.Option(help="live HTTP APIs, the simulated sample, or saved files")],
+    source: Annotated[
+        SourceKind, typer.Option(help="live HTTP APIs, the simulated sample, or saved files")
+    ],
     stations: Annotated[
         list[str] | None,
         typer.Option(help="ICAO ids, repeated or comma-separated (default: all seven)"),
     ] = None,
     start: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first climate date (live, sample)")
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="first climate date (live, sample)"),
     ] = None,
     end: Annotated[
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last climate date (live, sample)")
     ] = None,
-    path: Annotated[Path | None, typer.Option(help="folder or file to import (--source files)")] = None,
+    path: Annotated[
+        Path | None, typer.Option(help="folder or file to import (--source files)")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Load one source into the warehouse. Re-running a load never duplicates rows.

@@ -54,7 +54,11 @@ def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
 def assert_load_ok(info: LoadInfo, what: str) -> None:
     """Raise ``LoadFailedError`` naming ``what`` if any load job failed."""
     if info.has_failed_jobs:
-        failed = [job.job_file_info.job_id() for pkg in info.load_packages for job in pkg.jobs["failed_jobs"]]
+        failed = [
+            job.job_file_info.job_id()
+            for pkg in info.load_packages
+            for job in pkg.jobs["failed_jobs"]
+        ]
         raise LoadFailedError(f"{what}: failed load jobs {failed}")
 
 
