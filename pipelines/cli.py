@@ -161,6 +161,63 @@ def run(
 
 
 @app.command()
+def schedule(
+    every_minutes: Annotated[int, typer.Option(min=5, help="minutes between refreshes")] = 60,
+    lookback_days: Annotated[
+        int, typer.Option(min=1, help="climate days re-fetched each time")
+    ] = 2,
+    stations: Annotated[list[str] | None, typer.Option(help="ICAO ids (default: all)")] = None,
+    iterations: Annotated[
+        int | None, typer.Option(help="stop after N refreshes (default: run until stopped)")
+    ] = None,
+    print_cron: Annotated[
+        bool, typer.Option("--print-cron", help="print a crontab line instead of looping")
+    ] = False,
+) -> None:
+    """Refresh the live sources on a fixed cadence (IEM asks for at most hourly polling).
+
+    Each refresh re-fetches the last few climate days; merges make the overlap harmless.
+    Never run this while `dbt build` writes the same warehouse: DuckDB has one writer.
+    """
+    _setup_logging(False)
+    chosen = _parse_stations(stations)
+    if print_cron:
+        codes = ",".join(s.icao for s in chosen)
+        # cron's minute field stops at 59: hourly and slower cadences go in the hour field.
+        when = (
+            f"*/{every_minutes} * * * *"
+            if every_minutes < 60
+            else f"7 */{max(1, every_minutes // 60)} * * *"
+        )
+        console.print(
+            f"{when} cd {Path.cwd()} && .venv/bin/python -m pipelines run "
+            f"--source live --stations {codes} && .venv/bin/dbt build --quiet",
+            soft_wrap=True,
+        )
+        return
+    from pipelines.iem import runner as iem_runner
+    from pipelines.kalshi import runner as kalshi_runner
+
+    done = 0
+    while iterations is None or done < iterations:
+        began = time.perf_counter()
+        end_date = datetime.now(UTC).date()
+        start_date = end_date - timedelta(days=lookback_days)
+        try:
+            summaries = [
+                iem_runner.run_live(chosen, start_date, end_date),
+                kalshi_runner.run_live(chosen, start_date, end_date),
+            ]
+            _print_summaries(summaries, time.perf_counter() - began)
+        except LoadFailedError as exc:
+            # One failed refresh must not stop the schedule; the next one retries.
+            log.error("refresh failed: %s", exc)
+        done += 1
+        if iterations is None or done < iterations:
+            time.sleep(every_minutes * 60)
+
+
+@app.command()
 def report(
     output: Annotated[Path | None, typer.Option(help="HTML file to write")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
