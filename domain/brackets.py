@@ -43,6 +43,22 @@ class Bracket:
         return min(finite) if finite else None
 
 
+def headroom(bracket: Bracket, value: int, contract_type: str) -> int | None:
+    """Degrees the running extreme can still move before it leaves the bracket.
+
+    A running high only rises, so only the upper edge can be crossed; a running low only falls,
+    so only the lower edge. None means unbounded (an open tail in the direction of travel).
+    SQL twin: the ``bracket_headroom`` macro.
+    """
+    if not bracket.contains(value):
+        return None
+    if contract_type == "HIGH":
+        return None if bracket.upper is None else bracket.upper - value
+    if contract_type == "LOW":
+        return None if bracket.lower is None else value - bracket.lower
+    raise BracketError(f"contract_type must be HIGH or LOW, got {contract_type!r}")
+
+
 def _number(value: Decimal | float | int | str | None, name: str) -> Decimal:
     if value is None or value == "":
         raise BracketError(f"{name} strike missing")

@@ -34,3 +34,13 @@
         )
     end
 {%- endmacro %}
+
+{% macro bracket_headroom(contract_type, value, lower_bound, upper_bound) -%}
+    {#- degrees the running extreme can still move inside the bracket: HIGH toward the upper
+        edge, LOW toward the lower edge; null when outside or unbounded (open tail) -#}
+    case
+        when not {{ bracket_contains(value, lower_bound, upper_bound) }} then null
+        when {{ contract_type }} = 'HIGH' then {{ upper_bound }} - {{ value }}
+        when {{ contract_type }} = 'LOW' then {{ value }} - {{ lower_bound }}
+    end
+{%- endmacro %}

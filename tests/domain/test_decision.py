@@ -1,0 +1,625 @@
+"""The decision engine: every gate and reason code of both rules, sizing, fees, the LST clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.brackets import Bracket
+from domain.decision import (
+    DecisionInput,
+    LadderQuote,
+    Reason,
+    StationThresholds,
+    decide,
+    replay,
+    size_order,
+)
+from domain.fees import trade_fee
+from domain.risk import RiskLimits, RiskReason, RiskState, Settlement, record_trade
+
+D = Decimal
+DAY = date(2025, 7, 1)  # daylight time at KNYC: civil clock is EDT, climate day is EST
+EDT = ZoneInfo("America/New_York")
+LST_MIDNIGHT = datetime(2025, 7, 1, 5, 0, tzinfo=UTC)  # 00:00 EST = 05:00 UTC
+
+
+def at_minute(minute: int) -> datetime:
+    """The instant ``minute`` minutes after the KNYC climate day's LST midnight."""
+    return LST_MIDNIGHT + timedelta(minutes=minute)
+
+
+def high_ladder(asks: dict[str, Decimal | None] | None = None) -> tuple[LadderQuote, ...]:
+    """A KXHIGHNY ladder: <=79 | 80-81 | 82-83 | 84-85 | 86-87 | >=88, every ask 0.90 unless given."""
+    brackets = {
+        "KXHIGHNY-25JUL01-T80": Bracket(None, 79),
+        "KXHIGHNY-25JUL01-B80.5": Bracket(80, 81),
+        "KXHIGHNY-25JUL01-B82.5": Bracket(82, 83),
+        "KXHIGHNY-25JUL01-B84.5": Bracket(84, 85),
+        "KXHIGHNY-25JUL01-B86.5": Bracket(86, 87),
+        "KXHIGHNY-25JUL01-T87": Bracket(88, None),
+    }
+    asks = asks or {}
+    return tuple(
+        LadderQuote(ticker, bracket, asks.get(ticker, D("0.90")), yes_bid=D("0.85"))
+        for ticker, bracket in brackets.items()
+    )
+
+
+def low_ladder(asks: dict[str, Decimal | None] | None = None) -> tuple[LadderQuote, ...]:
+    """A KXLOWTNYC ladder: <=59 | 60-61 | 62-63 | >=64."""
+    brackets = {
+        "KXLOWTNYC-25JUL01-T60": Bracket(None, 59),
+        "KXLOWTNYC-25JUL01-B60.5": Bracket(60, 61),
+        "KXLOWTNYC-25JUL01-B62.5": Bracket(62, 63),
+        "KXLOWTNYC-25JUL01-T63": Bracket(64, None),
+    }
+    asks = asks or {}
+    return tuple(
+        LadderQuote(ticker, bracket, asks.get(ticker, D("0.90")))
+        for ticker, bracket in brackets.items()
+    )
+
+
+def thresholds(**overrides: object) -> StationThresholds:
+    base: dict[str, object] = {
+        "station_icao": "KNYC",
+        "contract_type": "HIGH",
+        "rule": "design",
+        "window_start_minute": 960,  # 16:00 LST
+        "buffer_f": 0,
+        "accuracy": D("0.95"),
+        "min_edge": D("0"),
+    }
+    base.update(overrides)
+    return StationThresholds(**base)  # type: ignore[arg-type]
+
+
+def make_input(
+    th: StationThresholds | None = None,
+    *,
+    extreme: int | None = 84,
+    age: int | Decimal | None = 5,
+    ladder: tuple[LadderQuote, ...] | None = None,
+    now: datetime | None = None,
+) -> DecisionInput:
+    th = th or thresholds()
+    if ladder is None:
+        ladder = high_ladder() if th.contract_type == "HIGH" else low_ladder()
+    return DecisionInput(
+        thresholds=th,
+        contract_type=th.contract_type,
+        climate_date=DAY,
+        running_extreme_f=extreme,
+        observation_age_minutes=age,
+        ladder=ladder,
+        now=now or at_minute(1080),
+    )
+
+
+# --- the clock: minutes after local-standard-time midnight ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "minute"),
+    [
+        # 19:00 EDT is 18:00 EST: minute 1080, not 1140.
+        (datetime(2025, 7, 1, 19, 0, tzinfo=EDT), 1080),
+        # 00:30 EDT on 2 July is still 23:30 EST on the 1 July climate day.
+        (datetime(2025, 7, 2, 0, 30, tzinfo=EDT), 1410),
+        # 01:00 EDT on 2 July is the LST midnight that ends the 1 July day.
+        (datetime(2025, 7, 2, 1, 0, tzinfo=EDT), 1440),
+        (datetime(2025, 7, 1, 23, 0, tzinfo=UTC), 1080),
+        # seconds are floored
+        (datetime(2025, 7, 1, 19, 0, 59, tzinfo=EDT), 1080),
+    ],
+)
+def test_checkpoint_minute_uses_standard_time(now: datetime, minute: int) -> None:
+    assert make_input(now=now).checkpoint_minute == minute
+
+
+def test_checkpoint_minute_in_winter_matches_civil_clock() -> None:
+    winter = replace(
+        make_input(), climate_date=date(2025, 1, 15), now=datetime(2025, 1, 15, 18, 0, tzinfo=EDT)
+    )
+    assert winter.checkpoint_minute == 1080
+
+
+@pytest.mark.parametrize(
+    ("now", "window", "code"),
+    [
+        # window 19:00 EST .. 22:00 EST given as minutes; `now` on the civil EDT clock
+        (datetime(2025, 7, 1, 19, 59, tzinfo=EDT), (1140, 1320), Reason.OUTSIDE_WINDOW),
+        (datetime(2025, 7, 1, 20, 0, tzinfo=EDT), (1140, 1320), Reason.TRADE),
+        (datetime(2025, 7, 1, 23, 0, tzinfo=EDT), (1140, 1320), Reason.TRADE),
+        (datetime(2025, 7, 1, 23, 1, tzinfo=EDT), (1140, 1320), Reason.OUTSIDE_WINDOW),
+        # the default end is the end of the climate day, inclusive (01:00 EDT next civil day)
+        (datetime(2025, 7, 2, 1, 0, tzinfo=EDT), (1140, 1440), Reason.TRADE),
+        (datetime(2025, 7, 2, 1, 1, tzinfo=EDT), (1140, 1440), Reason.OUTSIDE_WINDOW),
+        # a `now` before the climate day started
+        (datetime(2025, 7, 1, 0, 30, tzinfo=EDT), (0, 1440), Reason.OUTSIDE_WINDOW),
+    ],
+)
+def test_window_boundaries_across_dst(now: datetime, window: tuple[int, int], code: str) -> None:
+    th = thresholds(window_start_minute=window[0], window_end_minute=window[1])
+    assert decide(make_input(th, now=now)).reason_code == code
+
+
+def test_naive_now_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        make_input(now=datetime(2025, 7, 1, 18, 0))
+
+
+# --- configuration and data gates (both rules) ------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ["design", "fair_value"])
+def test_verdict_kill(rule: str) -> None:
+    decision = decide(make_input(thresholds(rule=rule, verdict="KILL")))
+    assert (decision.action, decision.reason_code) == ("NO_TRADE", Reason.VERDICT_KILL)
+    assert decision.count == 0 and decision.fee == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"tier": "SKIP"}, Reason.TIER_SKIP),
+        ({"tier": "SKIP", "rule": "fair_value"}, Reason.TIER_SKIP),
+        ({"accuracy": D("0.79")}, Reason.TIER_SKIP),  # design tiers: below 80% is skipped
+        ({"accuracy": D("0.80"), "tier": "B"}, Reason.TRADE),  # 80% itself is tradable (ask 0.70)
+    ],
+)
+def test_tiers(overrides: dict[str, object], code: str) -> None:
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0.70")})
+    assert decide(make_input(thresholds(**overrides), ladder=ladder)).reason_code == code
+
+
+def test_fair_value_is_not_tiered_on_design_accuracy() -> None:
+    ladder = tuple(replace(q, probability=D("0.99")) for q in high_ladder())
+    th = thresholds(rule="fair_value", accuracy=D("0.10"), min_edge=D("0.02"))
+    assert decide(make_input(th, ladder=ladder)).reason_code == Reason.TRADE
+
+
+@pytest.mark.parametrize("rule", ["design", "fair_value"])
+def test_no_running_extreme(rule: str) -> None:
+    decision = decide(make_input(thresholds(rule=rule), extreme=None, age=None))
+    assert decision.reason_code == Reason.NO_RUNNING_EXTREME
+
+
+@pytest.mark.parametrize(
+    ("age", "code"),
+    [
+        (0, Reason.TRADE),
+        (20, Reason.TRADE),
+        (D("20.0"), Reason.TRADE),
+        (D("20.5"), Reason.STALE_OBSERVATION),
+        (21, Reason.STALE_OBSERVATION),
+        (None, Reason.STALE_OBSERVATION),
+    ],
+)
+def test_freshness_boundary(age: int | Decimal | None, code: str) -> None:
+    assert decide(make_input(age=age)).reason_code == code
+
+
+def test_negative_observation_age_is_look_ahead() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        make_input(age=-1)
+
+
+def test_contract_type_must_match_thresholds() -> None:
+    with pytest.raises(ValueError, match="does not match"):
+        replace(make_input(), contract_type="LOW")
+
+
+# --- design rule -----------------------------------------------------------------------------
+
+
+def test_design_buys_the_bracket_holding_the_running_high() -> None:
+    decision = decide(make_input(extreme=84))
+    assert decision.action == "BUY_YES"
+    assert decision.reason_code == Reason.TRADE
+    assert decision.market_ticker == "KXHIGHNY-25JUL01-B84.5"
+    assert decision.price == D("0.90")
+    assert decision.count == 11  # 11 x 0.90 = 9.90 <= 10
+    assert decision.cost == D("9.90")
+    assert decision.fee == trade_fee(11, D("0.90")) == D("0.07")
+    assert decision.probability == D("0.95")
+    assert decision.expected_value_per_contract == D("0.95") - D("0.90") - D("0.07") / 11
+    assert (decision.station_icao, decision.contract_type, decision.climate_date) == (
+        "KNYC",
+        "HIGH",
+        DAY,
+    )
+    assert decision.checkpoint_minute == 1080
+
+
+def test_design_no_bracket_contains() -> None:
+    gappy = tuple(q for q in high_ladder() if q.market_ticker != "KXHIGHNY-25JUL01-B84.5")
+    assert decide(make_input(ladder=gappy)).reason_code == Reason.NO_BRACKET_CONTAINS
+
+
+def test_design_overlapping_ladder_is_not_traded() -> None:
+    ladder = (*high_ladder(), LadderQuote("KXHIGHNY-25JUL01-B84", Bracket(83, 84), D("0.50")))
+    assert decide(make_input(ladder=ladder)).reason_code == Reason.LADDER_OVERLAP
+
+
+@pytest.mark.parametrize(
+    ("extreme", "buffer", "code", "ticker"),
+    [
+        # HIGH headroom is the distance to the upper edge (the max can only rise)
+        (84, 0, Reason.TRADE, "KXHIGHNY-25JUL01-B84.5"),
+        (84, 1, Reason.TRADE, "KXHIGHNY-25JUL01-B84.5"),  # headroom exactly at the buffer
+        (84, 2, Reason.INSIDE_BUFFER, None),
+        (85, 0, Reason.TRADE, "KXHIGHNY-25JUL01-B84.5"),
+        (85, 1, Reason.INSIDE_BUFFER, None),  # on the upper edge: one more degree leaves
+        # crossed 'greater' tail >=88: unbounded upward, decided YES by movement
+        (88, 3, Reason.TRADE, "KXHIGHNY-25JUL01-T87"),
+        (95, 9, Reason.TRADE, "KXHIGHNY-25JUL01-T87"),
+        # the 'less' tail <=79 holding a running HIGH is not decided: the max can still rise
+        (77, 2, Reason.TRADE, "KXHIGHNY-25JUL01-T80"),
+        (78, 2, Reason.INSIDE_BUFFER, None),
+    ],
+)
+def test_design_high_buffer_and_tails(
+    extreme: int, buffer: int, code: str, ticker: str | None
+) -> None:
+    decision = decide(make_input(thresholds(buffer_f=buffer), extreme=extreme))
+    assert decision.reason_code == code
+    if ticker is not None:
+        assert decision.market_ticker == ticker
+
+
+def test_design_crossed_tail_is_labelled_decided() -> None:
+    decision = decide(make_input(thresholds(buffer_f=1), extreme=92))
+    assert decision.is_trade and "tail already crossed" in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("extreme", "buffer", "code", "ticker"),
+    [
+        # LOW headroom is the distance to the lower edge (the min can only fall)
+        (62, 0, Reason.TRADE, "KXLOWTNYC-25JUL01-B62.5"),
+        (62, 1, Reason.INSIDE_BUFFER, None),
+        (63, 1, Reason.TRADE, "KXLOWTNYC-25JUL01-B62.5"),
+        (63, 2, Reason.INSIDE_BUFFER, None),
+        # crossed 'less' tail <=59: unbounded downward, decided YES
+        (59, 3, Reason.TRADE, "KXLOWTNYC-25JUL01-T60"),
+        (55, 4, Reason.TRADE, "KXLOWTNYC-25JUL01-T60"),
+        # the 'greater' tail >=64 holding a running LOW can still be left as the min falls
+        (66, 2, Reason.TRADE, "KXLOWTNYC-25JUL01-T63"),
+        (65, 2, Reason.INSIDE_BUFFER, None),
+    ],
+)
+def test_design_low_buffer_and_tails(
+    extreme: int, buffer: int, code: str, ticker: str | None
+) -> None:
+    th = thresholds(contract_type="LOW", buffer_f=buffer)
+    decision = decide(make_input(th, extreme=extreme))
+    assert decision.reason_code == code
+    if ticker is not None:
+        assert decision.market_ticker == ticker and decision.contract_type == "LOW"
+
+
+def test_design_low_crossed_tail_is_labelled_decided() -> None:
+    decision = decide(make_input(thresholds(contract_type="LOW", buffer_f=1), extreme=50))
+    assert decision.is_trade and "tail already crossed" in decision.reason
+
+
+@pytest.mark.parametrize("ask", [None, D("1"), D("1.0000")])
+def test_design_no_quote(ask: Decimal | None) -> None:
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": ask})
+    decision = decide(make_input(ladder=ladder))
+    assert (decision.action, decision.reason_code) == ("NO_TRADE", Reason.NO_QUOTE)
+
+
+def test_design_zero_ask_is_invalid() -> None:
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0")})
+    assert decide(make_input(ladder=ladder)).reason_code == Reason.INVALID_PRICE
+
+
+@pytest.mark.parametrize(
+    ("ask", "code"),
+    [
+        (D("0.94"), Reason.TRADE),
+        # below accuracy by less than the fee per contract: no edge left after fees
+        (D("0.9499"), Reason.EDGE_BELOW_MIN),
+        (D("0.95"), Reason.ASK_ABOVE_ACCURACY),  # equal is not below
+        (D("0.96"), Reason.ASK_ABOVE_ACCURACY),
+    ],
+)
+def test_design_ask_versus_accuracy(ask: Decimal, code: str) -> None:
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": ask})
+    decision = decide(make_input(ladder=ladder))
+    assert decision.reason_code == code
+    if code == Reason.ASK_ABOVE_ACCURACY:
+        # the rejected candidate is kept for diagnosis, but nothing is bought
+        assert decision.market_ticker == "KXHIGHNY-25JUL01-B84.5" and decision.price == ask
+        assert decision.count == 0 and decision.cost == 0
+
+
+def test_design_edge_after_fee_below_min() -> None:
+    # ask 0.94 under accuracy 0.95: 10 contracts, fee 0.0395 -> 0.04, EV 0.01 - 0.004 < 0.02
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0.94")})
+    decision = decide(make_input(thresholds(min_edge=D("0.02")), ladder=ladder))
+    assert decision.reason_code == Reason.EDGE_BELOW_MIN
+    assert decision.expected_value_per_contract == D("0.006")
+
+
+def test_design_stake_below_min_with_narrow_stakes() -> None:
+    # at 0.99 the most contracts within $5.50 is 5, costing $4.95 < $5
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0.99")})
+    th = thresholds(accuracy=D("0.995"), stake_max=D("5.50"))
+    decision = decide(make_input(th, ladder=ladder))
+    assert decision.reason_code == Reason.STAKE_BELOW_MIN
+    assert decision.count == 0
+
+
+# --- sizing and fees ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ask", "count", "cost"),
+    [
+        (D("0.97"), 10, D("9.70")),
+        (D("0.99"), 10, D("9.90")),
+        (D("0.50"), 20, D("10.00")),
+        (D("0.90"), 11, D("9.90")),
+        (D("0.04"), 250, D("10.00")),
+        (D("0.03"), 333, D("9.99")),
+        (D("0.01"), 1000, D("10.00")),
+        (D("1"), 10, D("10")),
+    ],
+)
+def test_size_order_largest_count_within_max(ask: Decimal, count: int, cost: Decimal) -> None:
+    assert size_order(ask, D("5"), D("10")) == count
+    assert count * ask == cost
+    assert D("5") <= count * ask <= D("10")
+
+
+def test_size_order_below_min_is_zero_and_bad_price_refused() -> None:
+    assert size_order(D("0.99"), D("5"), D("5.50")) == 0
+    assert size_order(D("0.50"), D("5"), D("5.50")) == 11
+    with pytest.raises(ValueError, match="price"):
+        size_order(D("0"), D("5"), D("10"))
+
+
+def test_fee_comes_from_domain_fees() -> None:
+    # $5 stake at 0.50: exactly 10 contracts, the reference example 0.175 -> $0.18
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0.50")})
+    decision = decide(make_input(thresholds(stake_max=D("5.00")), ladder=ladder))
+    assert decision.count == 10
+    assert decision.fee == D("0.18")
+    assert decision.expected_value_per_contract == D("0.95") - D("0.50") - D("0.018")
+
+
+def test_fee_multiplier_and_type_are_passed_through() -> None:
+    quote = replace(high_ladder()[3], yes_ask=D("0.50"), fee_multiplier=D("2"))
+    ladder = (*high_ladder()[:3], quote, *high_ladder()[4:])
+    decision = decide(make_input(thresholds(stake_max=D("5.00")), ladder=ladder))
+    assert decision.fee == trade_fee(10, D("0.50"), fee_multiplier=D("2")) == D("0.35")
+
+
+def test_risk_limits_tighten_station_stakes() -> None:
+    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0.50")})
+    risk = RiskState(limits=RiskLimits(stake_max=D("6.00")))
+    assert decide(make_input(ladder=ladder), risk).count == 12
+
+
+def test_floats_refused() -> None:
+    with pytest.raises(TypeError):
+        thresholds(accuracy=0.95)
+    with pytest.raises(TypeError):
+        LadderQuote("X", Bracket(1, 2), 0.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="outside"):
+        LadderQuote("X", Bracket(1, 2), D("1.5"))
+
+
+# --- fair-value rule -------------------------------------------------------------------------
+
+
+def fv_ladder(values: dict[str, tuple[Decimal | None, Decimal | None]]) -> tuple[LadderQuote, ...]:
+    """The HIGH ladder with (ask, probability) per ticker; others have no probability."""
+    out = []
+    for quote in high_ladder():
+        ask, p = values.get(quote.market_ticker, (quote.yes_ask, None))
+        out.append(replace(quote, yes_ask=ask, probability=p))
+    return tuple(out)
+
+
+FV = {"rule": "fair_value", "min_edge": D("0.03")}
+
+
+def test_fair_value_picks_largest_edge() -> None:
+    ladder = fv_ladder(
+        {
+            "KXHIGHNY-25JUL01-B84.5": (D("0.60"), D("0.70")),  # edge ~0.0835
+            "KXHIGHNY-25JUL01-B86.5": (D("0.20"), D("0.35")),  # edge ~0.139
+            "KXHIGHNY-25JUL01-T87": (D("0.05"), D("0.06")),  # edge < 0
+        }
+    )
+    decision = decide(make_input(thresholds(**FV), ladder=ladder))
+    assert decision.action == "BUY_YES"
+    assert decision.market_ticker == "KXHIGHNY-25JUL01-B86.5"
+    assert decision.count == 50 and decision.cost == D("10.00")
+    assert decision.fee == trade_fee(50, D("0.20")) == D("0.56")
+    assert decision.probability == D("0.35")
+    assert decision.expected_value_per_contract == D("0.35") - D("0.20") - D("0.56") / 50
+
+
+def test_fair_value_edge_exactly_min_trades_and_below_does_not() -> None:
+    # p 0.6112 at ask 0.50: fee 20 x 0.5 x 0.5 x 0.07 = 0.35 -> 0.0175/contract; edge = 0.0937
+    ladder = fv_ladder({"KXHIGHNY-25JUL01-B84.5": (D("0.50"), D("0.6112"))})
+    at_min = thresholds(rule="fair_value", min_edge=D("0.0937"))
+    assert decide(make_input(at_min, ladder=ladder)).reason_code == Reason.TRADE
+    above = thresholds(rule="fair_value", min_edge=D("0.0938"))
+    decision = decide(make_input(above, ladder=ladder))
+    assert decision.reason_code == Reason.EDGE_BELOW_MIN
+    assert decision.market_ticker == "KXHIGHNY-25JUL01-B84.5" and decision.count == 0
+
+
+def test_fair_value_no_probability() -> None:
+    assert decide(make_input(thresholds(**FV))).reason_code == Reason.NO_PROBABILITY
+
+
+def test_fair_value_no_quote_on_any_priced_bracket() -> None:
+    ladder = fv_ladder(
+        {
+            "KXHIGHNY-25JUL01-B84.5": (None, D("0.90")),
+            "KXHIGHNY-25JUL01-B86.5": (D("1.0000"), D("0.10")),
+        }
+    )
+    assert decide(make_input(thresholds(**FV), ladder=ladder)).reason_code == Reason.NO_QUOTE
+
+
+def test_fair_value_skips_dead_brackets_whatever_the_model_says() -> None:
+    # running high 84: 80-81 can no longer settle YES, even at a tempting 0.02
+    ladder = fv_ladder(
+        {
+            "KXHIGHNY-25JUL01-B80.5": (D("0.02"), D("0.50")),
+            "KXHIGHNY-25JUL01-B84.5": (D("0.80"), D("0.90")),
+        }
+    )
+    decision = decide(make_input(thresholds(**FV), ladder=ladder))
+    assert decision.market_ticker == "KXHIGHNY-25JUL01-B84.5"
+
+
+def test_fair_value_low_skips_brackets_above_running_min() -> None:
+    ladder = tuple(
+        replace(
+            q, yes_ask=D("0.10"), probability=D("0.60") if "T63" in q.market_ticker else D("0.50")
+        )
+        for q in low_ladder()
+    )
+    th = thresholds(contract_type="LOW", **FV)
+    decision = decide(make_input(th, extreme=61, ladder=ladder))
+    # >=64 is dead for a running min of 61; ties between the rest go to the lowest ticker
+    assert decision.market_ticker == "KXLOWTNYC-25JUL01-B60.5"
+
+
+def test_fair_value_stake_below_min() -> None:
+    ladder = fv_ladder({"KXHIGHNY-25JUL01-B84.5": (D("0.99"), D("1"))})
+    th = thresholds(rule="fair_value", stake_max=D("5.50"))
+    assert decide(make_input(th, ladder=ladder)).reason_code == Reason.STAKE_BELOW_MIN
+
+
+def test_fair_value_ladder_order_does_not_matter() -> None:
+    ladder = fv_ladder(
+        {
+            "KXHIGHNY-25JUL01-B84.5": (D("0.40"), D("0.50")),
+            "KXHIGHNY-25JUL01-B86.5": (D("0.40"), D("0.50")),  # an exact tie
+        }
+    )
+    th = thresholds(**FV)
+    forward = decide(make_input(th, ladder=ladder))
+    backward = decide(make_input(th, ladder=tuple(reversed(ladder))))
+    assert forward == backward
+    assert forward.market_ticker == "KXHIGHNY-25JUL01-B84.5"
+
+
+# --- determinism and risk gate ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ["design", "fair_value"])
+def test_deterministic(rule: str) -> None:
+    ladder = tuple(replace(q, probability=D("0.97")) for q in high_ladder())
+    inp = make_input(thresholds(rule=rule), ladder=ladder)
+    assert decide(inp) == decide(inp)
+    assert decide(inp) == decide(replace(inp))
+
+
+def test_risk_gate_runs_last_and_keeps_the_candidate() -> None:
+    inp = make_input()
+    first = decide(inp, RiskState())
+    assert first.is_trade
+    state = record_trade(RiskState(), first)
+    again = decide(inp, state)
+    assert (again.action, again.reason_code) == ("NO_TRADE", RiskReason.ONE_TRADE_PER_DAY)
+    assert again.market_ticker == first.market_ticker and again.count == 0
+    # other contract types and days are not blocked
+    low = make_input(thresholds(contract_type="LOW"), extreme=62)
+    assert decide(low, state).is_trade
+    # a gate that fails earlier reports its own reason, not the risk limit
+    assert decide(make_input(age=30), state).reason_code == Reason.STALE_OBSERVATION
+
+
+def test_reason_codes_are_strings() -> None:
+    decision = decide(make_input(age=30))
+    assert decision.reason_code == "stale_observation"
+    assert isinstance(decision.reason, str) and decision.reason
+
+
+def test_from_record_parses_table_rows() -> None:
+    row = {
+        "station_icao": "KNYC",
+        "contract_type": "HIGH",
+        "rule": "design",
+        "window_start_minute": 960,
+        "window_end_minute": None,
+        "buffer_f": 1,
+        "accuracy": "0.9500",
+        "min_edge": D("0.01"),
+        "tier": "A",
+        "verdict": "GO",
+        "extra_column": "ignored",
+    }
+    th = StationThresholds.from_record(row)
+    assert th.accuracy == D("0.95") and th.window_end_minute == 1440 and th.buffer_f == 1
+
+
+# --- replay: the backtest loop -----------------------------------------------------------------
+
+
+def test_replay_one_trade_per_day_and_no_look_ahead() -> None:
+    inputs = [make_input(now=at_minute(m)) for m in (1065, 1080, 1095)]
+    settled: list[str] = []
+
+    def settle(decision: object) -> Settlement:
+        settled.append("x")
+        return Settlement(settled_at=at_minute(1440 + 600), won=True)
+
+    decisions = replay(inputs, settle)
+    assert [d.reason_code for d in decisions] == [
+        Reason.TRADE,
+        RiskReason.ONE_TRADE_PER_DAY,
+        RiskReason.ONE_TRADE_PER_DAY,
+    ]
+    assert len(settled) == 1
+
+
+def test_replay_refuses_inputs_out_of_time_order() -> None:
+    inputs = [make_input(now=at_minute(1095)), make_input(now=at_minute(1080))]
+    with pytest.raises(ValueError, match="time order"):
+        replay(inputs, lambda d: None)
+
+
+def test_every_reason_code_is_reachable() -> None:
+    """One scenario per code, so a new code without a test fails here."""
+    fv = thresholds(**FV)
+    b84 = "KXHIGHNY-25JUL01-B84.5"
+    scenarios = {
+        Reason.TRADE: make_input(),
+        Reason.VERDICT_KILL: make_input(thresholds(verdict="KILL")),
+        Reason.TIER_SKIP: make_input(thresholds(tier="SKIP")),
+        Reason.OUTSIDE_WINDOW: make_input(now=at_minute(959)),
+        Reason.NO_RUNNING_EXTREME: make_input(extreme=None),
+        Reason.STALE_OBSERVATION: make_input(age=21),
+        Reason.NO_BRACKET_CONTAINS: make_input(ladder=high_ladder()[:2]),
+        Reason.LADDER_OVERLAP: make_input(ladder=(*high_ladder(), high_ladder()[3])),
+        Reason.INSIDE_BUFFER: make_input(thresholds(buffer_f=2)),
+        Reason.NO_QUOTE: make_input(ladder=high_ladder({b84: None})),
+        Reason.INVALID_PRICE: make_input(ladder=high_ladder({b84: D("0")})),
+        Reason.ASK_ABOVE_ACCURACY: make_input(ladder=high_ladder({b84: D("0.96")})),
+        Reason.NO_PROBABILITY: make_input(fv),
+        Reason.EDGE_BELOW_MIN: make_input(fv, ladder=fv_ladder({b84: (D("0.90"), D("0.91"))})),
+        Reason.STAKE_BELOW_MIN: make_input(
+            thresholds(accuracy=D("0.995"), stake_max=D("5.50")),
+            ladder=high_ladder({b84: D("0.99")}),
+        ),
+    }
+    assert set(scenarios) == set(Reason)
+    for code, inp in scenarios.items():
+        assert decide(inp).reason_code == code, code
