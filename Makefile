@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
-demo: $(STAMP) ## land the offline sample, dbt build, print what was built and the verdict
+demo: $(STAMP) ## land the offline sample, dbt build, write the report, print counts and the verdict
 	$(BIN)/python -m pipelines run --source sample
 	$(BIN)/dbt build --quiet
+	$(BIN)/python -m pipelines report
 	$(BIN)/python -m pipelines summary
 
 lint: $(STAMP) ## ruff and sqlfluff

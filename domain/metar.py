@@ -20,11 +20,17 @@ from domain.temperature import c_to_f, whole_f
 _STATION = re.compile(r"^[A-Z][A-Z0-9]{3}$")
 _DAY_TIME = re.compile(r"^(\d{2})(\d{2})(\d{2})Z$")
 _BODY_TEMP = re.compile(r"^(M?\d{2})/(M?\d{2}|//)?$")
-_T_GROUP = re.compile(r"^T([01])(\d{3})(?:([01])(\d{3}))?$")
-_MAX_6H = re.compile(r"^1([01])(\d{3})$")
-_MIN_6H = re.compile(r"^2([01])(\d{3})$")
-_GROUP_24H = re.compile(r"^4([01])(\d{3})([01])(\d{3})$")
-_SLP = re.compile(r"^SLP(\d{3}|NO)$")
+# One pass over the remarks finds every group we want (whole whitespace-separated tokens,
+# an optional trailing '$' maintenance flag): T group, 1sTTT, 2sTTT, 4sTTTsTTT and SLP.
+_REMARK_GROUPS = re.compile(
+    r"(?<!\S)(?:"
+    r"T(?P<ts>[01])(?P<tv>\d{3})(?:(?P<ds>[01])(?P<dv>\d{3}))?"
+    r"|1(?P<xs>[01])(?P<xv>\d{3})"
+    r"|2(?P<ns>[01])(?P<nv>\d{3})"
+    r"|4(?P<hs>[01])(?P<hv>\d{3})(?P<ls>[01])(?P<lv>\d{3})"
+    r"|(?P<slp>SLP(?:\d{3}|NO))"
+    r")\$?(?!\S)"
+)
 
 
 class MetarParseError(ValueError):
@@ -122,8 +128,8 @@ class Metar:
 
 
 def _tenths(sign: str, digits: str) -> Decimal:
-    value = Decimal(int(digits)) / 10
-    return -value if sign == "1" else value
+    # From the string, exactly: 'sTTT' = sign digit then tenths (0256 -> 25.6, 1044 -> -4.4).
+    return Decimal(f"{'-' if sign == '1' else ''}{digits[:2]}.{digits[2]}")
 
 
 def _whole(text: str) -> int:
@@ -171,7 +177,7 @@ def parse_metar(text: str) -> Metar:
     temp_whole: int | None = None
     dew_whole: int | None = None
     for token in body:
-        if body_match := _BODY_TEMP.match(token):
+        if "/" in token and (body_match := _BODY_TEMP.match(token)):
             temp_whole = _whole(body_match.group(1))
             dew = body_match.group(2)
             dew_whole = _whole(dew) if dew and dew != "//" else None
@@ -180,20 +186,22 @@ def parse_metar(text: str) -> Metar:
     temp_tenths = dew_tenths = None
     max_6h = min_6h = max_24h = min_24h = None
     has_slp = False
-    for token in remarks:
-        token = token.rstrip("$")
-        if (t_match := _T_GROUP.match(token)) and temp_tenths is None:
-            temp_tenths = _tenths(t_match.group(1), t_match.group(2))
-            if t_match.group(3) is not None:
-                dew_tenths = _tenths(t_match.group(3), t_match.group(4))
-        elif (m := _MAX_6H.match(token)) and max_6h is None:
-            max_6h = _tenths(*m.groups())
-        elif (m := _MIN_6H.match(token)) and min_6h is None:
-            min_6h = _tenths(*m.groups())
-        elif (m := _GROUP_24H.match(token)) and max_24h is None:
-            max_24h = _tenths(m.group(1), m.group(2))
-            min_24h = _tenths(m.group(3), m.group(4))
-        elif _SLP.match(token):
+    for group in _REMARK_GROUPS.finditer(" ".join(remarks)):
+        # The first of each group wins (a report carries each at most once).
+        if group["tv"] is not None:
+            if temp_tenths is None:
+                temp_tenths = _tenths(group["ts"], group["tv"])
+                if group["dv"] is not None:
+                    dew_tenths = _tenths(group["ds"], group["dv"])
+        elif group["xv"] is not None:
+            max_6h = max_6h if max_6h is not None else _tenths(group["xs"], group["xv"])
+        elif group["nv"] is not None:
+            min_6h = min_6h if min_6h is not None else _tenths(group["ns"], group["nv"])
+        elif group["hv"] is not None:
+            if max_24h is None:
+                max_24h = _tenths(group["hs"], group["hv"])
+                min_24h = _tenths(group["ls"], group["lv"])
+        else:
             has_slp = True
 
     return Metar(

@@ -47,7 +47,6 @@ def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
         destination=dlt.destinations.duckdb(str(path)),
         dataset_name=dataset_name,
         pipelines_dir=str(pipelines_dir),
-        progress="log",
     )
 
 

@@ -1,0 +1,99 @@
+with
+
+candles as (
+    select * from {{ ref('stg_kalshi__candles') }}
+),
+
+orderbook as (
+    select * from {{ ref('stg_kalshi__orderbook_snapshots') }}
+),
+
+candle_quotes as (
+    select
+        candles.data_source,
+        candles.market_ticker,
+        candles.period_end_at as quoted_at,
+        case candles.period_minutes
+            when 1 then 'candle_1m'
+            when 60 then 'candle_60m'
+            else 'candle_other'
+        end as quote_source,
+        candles.period_minutes,
+        candles.yes_bid_close_dollars as yes_bid_dollars,
+        candles.yes_ask_close_dollars as yes_ask_dollars
+    from candles
+    -- trade-only candles (price OHLC without bid/ask) are not quotes
+    where candles.has_quote_data
+    qualify
+        row_number() over (
+            partition by
+                candles.data_source,
+                candles.market_ticker,
+                candles.period_end_at,
+                quote_source
+            order by candles.period_minutes
+        ) = 1
+),
+
+book_quotes as (
+    select
+        orderbook.data_source,
+        orderbook.market_ticker,
+        orderbook.snapshot_at as quoted_at,
+        'orderbook' as quote_source,
+        cast(null as integer) as period_minutes,
+        max(
+            case
+                when orderbook.book_side = 'yes' and not orderbook.is_empty_side
+                    then orderbook.price_dollars
+            end
+        ) as yes_bid_dollars,
+        -- best YES ask = 1 - best NO bid; an empty NO side means no ask
+        1 - max(
+            case
+                when orderbook.book_side = 'no' and not orderbook.is_empty_side
+                    then orderbook.price_dollars
+            end
+        ) as yes_ask_dollars
+    from orderbook
+    group by
+        orderbook.data_source,
+        orderbook.market_ticker,
+        orderbook.snapshot_at
+),
+
+unioned as (
+    select
+        candle_quotes.data_source,
+        candle_quotes.market_ticker,
+        candle_quotes.quoted_at,
+        candle_quotes.quote_source,
+        candle_quotes.period_minutes,
+        candle_quotes.yes_bid_dollars,
+        candle_quotes.yes_ask_dollars
+    from candle_quotes
+    union all
+    select
+        book_quotes.data_source,
+        book_quotes.market_ticker,
+        book_quotes.quoted_at,
+        book_quotes.quote_source,
+        book_quotes.period_minutes,
+        book_quotes.yes_bid_dollars,
+        book_quotes.yes_ask_dollars
+    from book_quotes
+),
+
+final as (
+    select
+        unioned.data_source,
+        unioned.market_ticker,
+        unioned.quoted_at,
+        unioned.quote_source,
+        unioned.period_minutes,
+        cast(unioned.yes_bid_dollars as decimal(18, 4)) as yes_bid_dollars,
+        cast(unioned.yes_ask_dollars as decimal(18, 4)) as yes_ask_dollars
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,261 @@
+{{ config(materialized='table') }}
+
+{#- One row per station x contract x candidate (rule, window start, buffer, minimum edge) with
+    its train and test metrics from int_thresholds_candidate_trades, and train_rank: the
+    candidate chosen for a station and contract is train_rank = 1, ranked on TRAIN figures only
+    (enough train trades first, then the largest mean realised P&L per contract after fees).
+    EV per contract = mean over trades of (payout - ask - fee / count), each trade weighted
+    equally; its CI is the normal approximation mean +- z x sd / sqrt(n) (null below 2 trades).
+    fair_value candidates have buffer_f = 0 only (the rule has no buffer). -#}
+
+{%- set starts = var('thresholds_window_starts') -%}
+{%- set buffers = var('thresholds_buffers_f') -%}
+{%- set min_edges = var('thresholds_min_edges') -%}
+{%- set rules = var('thresholds_rules') -%}
+{%- set min_train_trades = var('thresholds_min_train_trades') -%}
+{%- set z = var('thresholds_ci_z') -%}
+
+with
+
+candidate_trades as (
+    select * from {{ ref('int_thresholds_candidate_trades') }}
+),
+
+design_accuracy as (
+    select * from {{ ref('int_thresholds_design_accuracy') }}
+),
+
+contract_days as (
+    select * from {{ ref('int_gate_contract_days') }}
+),
+
+window_starts as (
+    select cast(unnest({{ starts }}) as integer) as window_start_minute
+),
+
+buffers as (
+    select cast(unnest({{ buffers }}) as integer) as buffer_f
+),
+
+min_edges as (
+    select cast(unnest({{ min_edges }}) as decimal(18, 4)) as min_edge
+),
+
+rules as (
+    select unnest({{ rules }}) as rule  -- noqa: RF04
+),
+
+contract_keys as (
+    select distinct
+        contract_days.data_source,
+        contract_days.station_icao,
+        contract_days.contract_type
+    from contract_days
+),
+
+grid as (
+    select
+        contract_keys.data_source,
+        contract_keys.station_icao,
+        contract_keys.contract_type,
+        rules.rule,
+        window_starts.window_start_minute,
+        buffers.buffer_f,
+        min_edges.min_edge
+    from contract_keys
+    cross join rules
+    cross join window_starts
+    cross join buffers
+    cross join min_edges
+    where rules.rule = 'design' or buffers.buffer_f = 0
+),
+
+metrics as (
+    select
+        candidate_trades.data_source,
+        candidate_trades.station_icao,
+        candidate_trades.contract_type,
+        candidate_trades.rule,
+        candidate_trades.window_start_minute,
+        candidate_trades.buffer_f,
+        candidate_trades.min_edge,
+        {%- for period in ['train', 'test'] %}
+            count(*) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_trade_count,
+            count(*) filter (
+                where candidate_trades.sample_period = '{{ period }}' and candidate_trades.is_win
+            ) as {{ period }}_win_count,
+            avg(candidate_trades.pnl_per_contract_dollars) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_ev_per_contract,
+            stddev_samp(candidate_trades.pnl_per_contract_dollars) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_ev_sd,
+            sum(candidate_trades.pnl_dollars) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_pnl_dollars,
+            sum(candidate_trades.contract_count) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_contract_count,
+            avg(candidate_trades.checkpoint_minute) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_mean_entry_minute
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from candidate_trades
+    group by all
+),
+
+joined as (
+    select
+        grid.data_source,
+        grid.station_icao,
+        grid.contract_type,
+        grid.rule,
+        grid.window_start_minute,
+        grid.buffer_f,
+        grid.min_edge,
+        design_accuracy.accuracy as design_accuracy,
+        design_accuracy.signal_day_count as design_accuracy_day_count,
+        {%- for period in ['train', 'test'] %}
+            coalesce(metrics.{{ period }}_trade_count, 0) as {{ period }}_trade_count,
+            coalesce(metrics.{{ period }}_win_count, 0) as {{ period }}_win_count,
+            metrics.{{ period }}_ev_per_contract,
+            metrics.{{ period }}_ev_sd,
+            coalesce(metrics.{{ period }}_pnl_dollars, 0) as {{ period }}_pnl_dollars,
+            coalesce(metrics.{{ period }}_contract_count, 0) as {{ period }}_contract_count,
+            metrics.{{ period }}_mean_entry_minute
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from grid
+    left join metrics
+        on
+            grid.data_source = metrics.data_source
+            and grid.station_icao = metrics.station_icao
+            and grid.contract_type = metrics.contract_type
+            and grid.rule = metrics.rule
+            and grid.window_start_minute = metrics.window_start_minute
+            and grid.buffer_f = metrics.buffer_f
+            and grid.min_edge = metrics.min_edge
+    left join design_accuracy
+        on
+            grid.data_source = design_accuracy.data_source
+            and grid.station_icao = design_accuracy.station_icao
+            and grid.contract_type = design_accuracy.contract_type
+            and grid.window_start_minute = design_accuracy.window_start_minute
+            and grid.buffer_f = design_accuracy.buffer_f
+            and grid.rule = 'design'
+),
+
+with_ci as (
+    select
+        joined.data_source,
+        joined.station_icao,
+        joined.contract_type,
+        joined.rule,
+        joined.window_start_minute,
+        joined.buffer_f,
+        joined.min_edge,
+        -- the p of the design rule (train signal accuracy); for fair_value the train hit rate,
+        -- informational only (the engine reads accuracy for the design rule and its tier)
+        cast(
+            case joined.rule
+                when 'design' then coalesce(joined.design_accuracy, 0)
+                else coalesce(joined.train_win_count / nullif(joined.train_trade_count, 0), 0)
+            end
+            as decimal(18, 4)
+        ) as accuracy,
+        cast(
+            case joined.rule
+                when 'design' then coalesce(joined.design_accuracy_day_count, 0)
+                else joined.train_trade_count
+            end
+            as integer
+        ) as accuracy_day_count,
+        {%- for period in ['train', 'test'] %}
+            cast(joined.{{ period }}_trade_count as integer) as {{ period }}_trade_count,
+            cast(joined.{{ period }}_win_count as integer) as {{ period }}_win_count,
+            joined.{{ period }}_win_count / nullif(joined.{{ period }}_trade_count, 0)
+                as {{ period }}_hit_rate,
+            cast(joined.{{ period }}_ev_per_contract as decimal(18, 4))
+                as {{ period }}_ev_per_contract,
+            cast(
+                case
+                    when joined.{{ period }}_trade_count >= 2
+                        then
+                            joined.{{ period }}_ev_per_contract
+                            - {{ z }} * joined.{{ period }}_ev_sd
+                            / sqrt(joined.{{ period }}_trade_count)
+                end
+                as decimal(18, 4)
+            ) as {{ period }}_ev_ci_low,
+            cast(
+                case
+                    when joined.{{ period }}_trade_count >= 2
+                        then
+                            joined.{{ period }}_ev_per_contract
+                            + {{ z }} * joined.{{ period }}_ev_sd
+                            / sqrt(joined.{{ period }}_trade_count)
+                end
+                as decimal(18, 4)
+            ) as {{ period }}_ev_ci_high,
+            cast(joined.{{ period }}_pnl_dollars as decimal(18, 2)) as {{ period }}_pnl_dollars,
+            cast(joined.{{ period }}_contract_count as bigint) as {{ period }}_contract_count,
+            joined.{{ period }}_mean_entry_minute
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from joined
+),
+
+final as (
+    select
+        data_source,
+        station_icao,
+        contract_type,
+        rule,
+        window_start_minute,
+        buffer_f,
+        min_edge,
+        accuracy,
+        accuracy_day_count,
+        case
+            when rule <> 'design' then 'FV'
+            when accuracy >= 0.90 then 'A'
+            when accuracy >= 0.80 then 'B'
+            else 'SKIP'
+        end as tier,
+        train_trade_count,
+        train_win_count,
+        train_hit_rate,
+        train_ev_per_contract,
+        train_ev_ci_low,
+        train_ev_ci_high,
+        train_pnl_dollars,
+        train_contract_count,
+        train_mean_entry_minute,
+        test_trade_count,
+        test_win_count,
+        test_hit_rate,
+        test_ev_per_contract,
+        test_ev_ci_low,
+        test_ev_ci_high,
+        test_pnl_dollars,
+        test_contract_count,
+        test_mean_entry_minute,
+        train_trade_count >= {{ min_train_trades }} as has_enough_train_trades,
+        cast(row_number() over (
+            partition by data_source, station_icao, contract_type
+            order by
+                train_trade_count >= {{ min_train_trades }} desc,
+                train_ev_per_contract desc nulls last,
+                train_trade_count desc,
+                rule asc,
+                window_start_minute asc,
+                buffer_f desc,
+                min_edge desc
+        ) as integer) as train_rank
+    from with_ci
+)
+
+select * from final

@@ -1,0 +1,55 @@
+with
+
+observations as (
+    select * from {{ source('iem', 'asos_observations') }}
+),
+
+loads as (
+    select * from {{ source('iem', '_dlt_loads') }}
+),
+
+finished_loads as (
+    select loads.load_id
+    from loads
+    where loads.status = 0
+),
+
+renamed as (
+    select
+        observations.data_source,
+        observations.station as station_icao,
+        observations.valid_at as observed_at,
+        cast(observations.report_type as integer) as report_type,
+        case observations.report_type
+            when 1 then 'hf_5min'
+            when 3 then 'routine'
+            when 4 then 'special'
+        end as report_type_name,
+        -- tenths of °C map back to the right whole °F; IEM tmpf is the fallback, and the
+        -- whole-°C body (±1 °F) the last resort, e.g. 5-minute reports with tmpf blanked
+        coalesce(
+            cast(observations.temp_c_tenths as double) * 9.0 / 5.0 + 32.0,
+            observations.temp_f_reported,
+            observations.temp_c_whole * 9.0 / 5.0 + 32.0
+        ) as temp_f,
+        observations.temp_f_reported,
+        observations.temp_c_tenths,
+        observations.temp_c_whole,
+        observations.temp_c_tenths is not null as has_precise_temp,
+        coalesce(
+            cast(observations.dewpoint_c_tenths as double) * 9.0 / 5.0 + 32.0,
+            observations.dewpoint_f_reported
+        ) as dewpoint_f,
+        cast(observations.max_6h_c as double) * 9.0 / 5.0 + 32.0 as max_6h_f,
+        cast(observations.min_6h_c as double) * 9.0 / 5.0 + 32.0 as min_6h_f,
+        cast(observations.max_24h_c as double) * 9.0 / 5.0 + 32.0 as max_24h_f,
+        cast(observations.min_24h_c as double) * 9.0 / 5.0 + 32.0 as min_24h_f,
+        observations.metar,
+        observations.source_location,
+        observations.ingest_channel
+    from observations
+    inner join finished_loads
+        on observations._dlt_load_id = finished_loads.load_id
+)
+
+select * from renamed

@@ -1,0 +1,80 @@
+with
+
+candlesticks as (
+    select * from {{ source('kalshi', 'candlesticks') }}
+),
+
+loads as (
+    select * from {{ source('kalshi', '_dlt_loads') }}
+),
+
+finished_loads as (
+    select loads.load_id
+    from loads
+    where loads.status = 0
+),
+
+typed as (
+    select
+        candlesticks.data_source,
+        candlesticks.market_ticker,
+        candlesticks.series_ticker,
+        cast(candlesticks.period_minutes as integer) as period_minutes,
+        candlesticks.end_period_ts as period_end_at,
+        candlesticks.candle_tier,
+        cast(candlesticks.yes_bid_open_dollars as decimal(18, 4)) as yes_bid_open,
+        cast(candlesticks.yes_bid_high_dollars as decimal(18, 4)) as yes_bid_high,
+        cast(candlesticks.yes_bid_low_dollars as decimal(18, 4)) as yes_bid_low,
+        cast(candlesticks.yes_bid_close_dollars as decimal(18, 4)) as yes_bid_close,
+        cast(candlesticks.yes_ask_open_dollars as decimal(18, 4)) as yes_ask_open,
+        cast(candlesticks.yes_ask_high_dollars as decimal(18, 4)) as yes_ask_high,
+        cast(candlesticks.yes_ask_low_dollars as decimal(18, 4)) as yes_ask_low,
+        cast(candlesticks.yes_ask_close_dollars as decimal(18, 4)) as yes_ask_close,
+        cast(candlesticks.price_open_dollars as decimal(18, 4)) as price_open_dollars,
+        cast(candlesticks.price_high_dollars as decimal(18, 4)) as price_high_dollars,
+        cast(candlesticks.price_low_dollars as decimal(18, 4)) as price_low_dollars,
+        cast(candlesticks.price_close_dollars as decimal(18, 4)) as price_close_dollars,
+        cast(candlesticks.price_mean_dollars as decimal(18, 4)) as price_mean_dollars,
+        cast(candlesticks.price_previous_dollars as decimal(18, 4)) as price_previous_dollars,
+        cast(candlesticks.volume_fp as decimal(18, 2)) as volume,
+        cast(candlesticks.open_interest_fp as decimal(18, 2)) as open_interest,
+        cast(candlesticks.trade_count as integer) as trade_count,
+        candlesticks.ingest_channel
+    from candlesticks
+    inner join finished_loads
+        on candlesticks._dlt_load_id = finished_loads.load_id
+),
+
+final as (
+    select
+        typed.data_source,
+        typed.market_ticker,
+        typed.series_ticker,
+        typed.period_minutes,
+        typed.period_end_at,
+        typed.period_end_at - to_minutes(typed.period_minutes) as period_start_at,
+        -- an empty book reads bid 0 / ask 1: that is "no quote", not a price
+        nullif(typed.yes_bid_close, 0) as yes_bid_close_dollars,
+        case when typed.yes_ask_close < 1 then typed.yes_ask_close end as yes_ask_close_dollars,
+        nullif(typed.yes_bid_open, 0) as yes_bid_open_dollars,
+        nullif(typed.yes_bid_high, 0) as yes_bid_high_dollars,
+        nullif(typed.yes_bid_low, 0) as yes_bid_low_dollars,
+        case when typed.yes_ask_open < 1 then typed.yes_ask_open end as yes_ask_open_dollars,
+        case when typed.yes_ask_high < 1 then typed.yes_ask_high end as yes_ask_high_dollars,
+        case when typed.yes_ask_low < 1 then typed.yes_ask_low end as yes_ask_low_dollars,
+        typed.price_open_dollars,
+        typed.price_high_dollars,
+        typed.price_low_dollars,
+        typed.price_close_dollars,
+        typed.price_mean_dollars,
+        typed.price_previous_dollars,
+        typed.volume,
+        typed.open_interest,
+        typed.trade_count,
+        (typed.yes_bid_close is not null or typed.yes_ask_close is not null) as has_quote_data,
+        typed.candle_tier,
+        typed.ingest_channel
+    from typed
+)
+
+select * from final

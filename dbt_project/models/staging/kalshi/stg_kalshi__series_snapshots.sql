@@ -1,0 +1,33 @@
+with
+
+series_snapshots as (
+    select * from {{ source('kalshi', 'series_snapshots') }}
+),
+
+loads as (
+    select * from {{ source('kalshi', '_dlt_loads') }}
+),
+
+finished_loads as (
+    select loads.load_id
+    from loads
+    where loads.status = 0
+),
+
+final as (
+    select
+        series_snapshots.data_source,
+        series_snapshots.series_ticker,
+        series_snapshots.content_hash,
+        series_snapshots.fee_type,
+        cast(series_snapshots.fee_multiplier as decimal(18, 4)) as fee_multiplier,
+        series_snapshots.settlement_sources,
+        series_snapshots.contract_terms_url,
+        series_snapshots.first_seen_at,
+        series_snapshots.ingest_channel
+    from series_snapshots
+    inner join finished_loads
+        on series_snapshots._dlt_load_id = finished_loads.load_id
+)
+
+select * from final

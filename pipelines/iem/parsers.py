@@ -1,0 +1,491 @@
+"""Parse IEM / NWS payloads (as ``RawDocument``) into raw-table rows plus ``Reject`` rows.
+
+Formats:
+- ``asos``: IEM ``asos.py`` CSV (``station,valid,tmpf,dwpf,metar``; ``valid`` in UTC).
+- ``hourly``: a third-party hourly export of IEM/NWS observations (``timestamp,station,...,
+  nws_current_temp_f,nws_dew_point_f,...,nws_metar,...``), loaded as observations.
+- ``cli``: IEM ``json/cli.py`` JSON, or the same rows as CSV (``date`` may stand for ``valid``).
+- ``cf6``: IEM ``json/cf6.py`` JSON (or CSV).
+
+Report type (1 = HF 5-minute, 3 = routine, 4 = special): the request's ``report_type`` (the
+document ``hint``) wins, then a ``report_type`` column. Without either, it is inferred from the
+METAR: a ``SPECI`` prefix means special, a ``METAR`` prefix routine; otherwise a report with a
+sea-level-pressure group (``SLPppp``/``SLPNO``) is routine and one without is special, because
+US SPECIs do not carry SLP (FMH-1 §12.7) while routine reports do. Checked on the KNYC sample:
+every :51 report has SLP and no off-hour special does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from urllib.parse import urlparse
+
+from domain.metar import MetarParseError, parse_metar
+from domain.stations import UnknownStationError, station_by_iem_id
+from pipelines.documents import RawDocument
+from pipelines.rejects import Reject
+
+Row = dict[str, Any]
+
+MISSING = frozenset({"", "M", "NULL", "NONE", "NAN"})
+REPORT_TYPES = frozenset({1, 3, 4})
+# An IEM valid time and the METAR's own day/time group may differ by a few minutes for
+# corrected reports; anything beyond this means the row's fields do not belong together.
+METAR_TIME_TOLERANCE = timedelta(minutes=60)
+_PRODUCT_TIME = re.compile(r"^(\d{12})")
+
+
+class Kind(StrEnum):
+    """The payload formats this package reads."""
+
+    asos = "asos"
+    hourly = "hourly"
+    cli = "cli"
+    cf6 = "cf6"
+
+
+@dataclass
+class Parsed:
+    """Rows and rejects of one or more documents.
+
+    Attributes:
+        rows: raw-table rows.
+        rejects: rows (or whole documents) we could not load.
+        notes: things a person should know that are not errors (empty responses...).
+    """
+
+    rows: list[Row] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class RowError(ValueError):
+    """One row is unusable; the message is the reject reason."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Sniffing
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            return line.strip().lstrip("\ufeff")
+    return ""
+
+
+_CF6_ONLY_KEYS = frozenset({"avg_temp", "dep_temp", "hdd", "cdd", "snowd_12z"})
+_CLI_ONLY_KEYS = frozenset({"high_time", "low_time", "high_normal", "high_record", "precip_month"})
+
+
+def _name_says_cf6(location: str) -> bool:
+    # Only the last path segment: a folder name must not decide the format.
+    return "cf6" in urlparse(location).path.rsplit("/", 1)[-1].lower()
+
+
+def _json_kind(rows: list[Any], location: str) -> Kind:
+    first = rows[0] if rows and isinstance(rows[0], dict) else {}
+    if _CF6_ONLY_KEYS & set(first):
+        return Kind.cf6
+    if _CLI_ONLY_KEYS & set(first):
+        return Kind.cli
+    product = str(first.get("product", "")).upper()
+    if "CF6" in product or "CLI" in product:
+        return Kind.cf6 if "CF6" in product else Kind.cli
+    return Kind.cf6 if _name_says_cf6(location) else Kind.cli
+
+
+def sniff(text: str, location: str = "") -> Kind | None:
+    """Which format a payload is in, from its content (header or JSON shape).
+
+    Args:
+        text: the payload, or its first few kilobytes.
+        location: the URL or path, used only to tell CLI from CF6 when the content cannot.
+
+    Returns:
+        The format, or ``None`` when this package does not read it.
+    """
+    stripped = text.lstrip("\ufeff \r\n\t")
+    if stripped.startswith("{"):
+        # A prefix of a large JSON file may not parse; look for the key instead.
+        if '"results"' not in stripped[:4096]:
+            return None
+        try:
+            rows = json.loads(text).get("results", [])
+        except (ValueError, AttributeError):
+            rows = []
+        if not rows:
+            # A prefix of a big file, or no results: look for a CF6-only key, then the name.
+            cf6 = '"avg_temp"' in stripped or '"hdd"' in stripped or _name_says_cf6(location)
+            return Kind.cf6 if cf6 else Kind.cli
+        return _json_kind(rows, location)
+    header = {name.strip().lower() for name in _first_line(stripped).split(",")}
+    if {"timestamp", "station", "nws_metar"} <= header:
+        return Kind.hourly
+    if {"station", "valid"} <= header and header & {"tmpf", "metar"}:
+        return Kind.asos
+    if {"station", "high", "low", "product"} <= header and header & {"valid", "date"}:
+        return Kind.cf6 if "avg_temp" in header else Kind.cli
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Field helpers
+
+
+def _missing(raw: str | None) -> bool:
+    return raw is None or raw.strip().upper() in MISSING
+
+
+def _float_or_none(raw: str | None, name: str) -> float | None:
+    if _missing(raw):
+        return None
+    assert raw is not None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise RowError(f"{name} {raw!r} is not a number") from exc
+
+
+def _int_or_none(raw: Any, name: str) -> int | None:
+    if raw is None or (isinstance(raw, str) and _missing(raw)):
+        return None
+    if isinstance(raw, bool):
+        raise RowError(f"{name} {raw!r} is not a whole number")
+    if isinstance(raw, int):
+        return raw
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation as exc:
+        raise RowError(f"{name} {raw!r} is not a number (trace 'T' is not a temperature)") from exc
+    if value != value.to_integral_value():
+        raise RowError(f"{name} {raw!r} is not a whole number")
+    return int(value)
+
+
+@cache
+def _icao_of(raw: str) -> str | None:
+    # Cached: the registry lookup is a linear scan and large loads repeat a few ids.
+    try:
+        return station_by_iem_id(raw).icao
+    except UnknownStationError:
+        return None
+
+
+def _station_icao(raw: Any) -> str:
+    if _missing(raw if isinstance(raw, str) else None):
+        raise RowError("station is missing")
+    icao = _icao_of(str(raw))
+    if icao is None:
+        raise RowError(f"unknown station {str(raw).strip()!r} (not in seeds/stations.csv)")
+    return icao
+
+
+def published_at(product_id: str) -> datetime:
+    """Issuance time of an NWS product id: its first 12 digits, ``YYYYMMDDHHMM``, in UTC.
+
+    Args:
+        product_id: e.g. ``202601240636-KLOT-CDUS43-CLIMDW``.
+
+    Returns:
+        The aware UTC instant.
+
+    Raises:
+        RowError: the id does not start with a valid timestamp.
+    """
+    match = _PRODUCT_TIME.match(product_id or "")
+    if not match:
+        raise RowError(f"product id {product_id!r} does not start with YYYYMMDDHHMM")
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise RowError(f"product id {product_id!r} has an impossible timestamp") from exc
+
+
+def _valid_at(raw: str, kind: Kind) -> datetime:
+    text = (raw or "").strip()
+    try:
+        if kind is Kind.hourly:
+            return datetime.strptime(text, "%Y-%m-%d %H:%M:%S%z").astimezone(UTC)
+        # asos.py with tz=UTC prints naive 'YYYY-MM-DD HH:MM' in UTC. Sliced by hand: strptime
+        # was a fifth of the parse time on large loads.
+        if len(text) != 16 or text[4] != "-" or text[7] != "-" or text[10] != " ":
+            raise ValueError(text)
+        return datetime(
+            int(text[:4]),
+            int(text[5:7]),
+            int(text[8:10]),
+            int(text[11:13]),
+            int(text[14:16]),
+            tzinfo=UTC,
+        )
+    except ValueError as exc:
+        raise RowError(f"valid time {text!r} is not a timestamp") from exc
+
+
+def _climate_date(raw: Any) -> date:
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError as exc:
+        raise RowError(f"climate date {raw!r} is not YYYY-MM-DD") from exc
+
+
+def _report_type(
+    hint: str | None, column: str | None, metar_kind: str | None, has_slp: bool
+) -> int:
+    for raw in (hint, column):
+        if raw is not None and raw.strip():
+            try:
+                value = int(raw)
+            except ValueError as exc:
+                raise RowError(f"report_type {raw!r} is not 1, 3 or 4") from exc
+            if value not in REPORT_TYPES:
+                raise RowError(f"report_type {raw!r} is not 1, 3 or 4")
+            return value
+    if metar_kind == "SPECI":
+        return 4
+    if metar_kind == "METAR":
+        return 3
+    return 3 if has_slp else 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Observations
+
+
+def _observation_row(fields: dict[str, str | None], kind: Kind, doc: RawDocument) -> Row:
+    if kind is Kind.hourly:
+        station_raw, valid_raw = fields.get("station"), fields.get("timestamp")
+        tmpf_raw, dwpf_raw = fields.get("nws_current_temp_f"), fields.get("nws_dew_point_f")
+        metar_raw = fields.get("nws_metar")
+    else:
+        station_raw, valid_raw = fields.get("station"), fields.get("valid")
+        tmpf_raw, dwpf_raw, metar_raw = fields.get("tmpf"), fields.get("dwpf"), fields.get("metar")
+    icao = _station_icao(station_raw)
+    valid_at = _valid_at(valid_raw or "", kind)
+    temp_f = _float_or_none(tmpf_raw, "tmpf")
+    dew_f = _float_or_none(dwpf_raw, "dwpf")
+    metar = None
+    metar_text = None if _missing(metar_raw) else (metar_raw or "").strip()
+    if metar_text:
+        try:
+            metar = parse_metar(metar_text)
+        except MetarParseError as exc:
+            raise RowError(f"unreadable METAR: {exc}") from exc
+        if (_icao_of(metar.station) or metar.station) != icao:
+            raise RowError(f"METAR station {metar.station} disagrees with station {icao}")
+        same_minute = (metar.day, metar.hour, metar.minute) == (
+            valid_at.day,
+            valid_at.hour,
+            valid_at.minute,
+        )
+        if not same_minute and not metar.matches_time(valid_at, METAR_TIME_TOLERANCE):
+            raise RowError(
+                f"METAR time {metar.day:02d}{metar.hour:02d}{metar.minute:02d}Z disagrees "
+                f"with valid {valid_at:%Y-%m-%d %H:%M}Z"
+            )
+    if temp_f is None and (metar is None or metar.best_temp_c is None):
+        raise RowError("no temperature: tmpf missing and no METAR temperature group")
+    report_type = _report_type(
+        doc.hint,
+        fields.get("report_type"),
+        metar.kind if metar else None,
+        bool(metar and metar.has_slp),
+    )
+    return {
+        "station": icao,
+        "valid_at": valid_at,
+        "report_type": report_type,
+        "temp_f_reported": temp_f,
+        "dewpoint_f_reported": dew_f,
+        "temp_c_tenths": metar.temp_c_tenths if metar else None,
+        "dewpoint_c_tenths": metar.dewpoint_c_tenths if metar else None,
+        "temp_c_whole": metar.temp_c_whole if metar else None,
+        "max_6h_c": metar.max_6h_c if metar else None,
+        "min_6h_c": metar.min_6h_c if metar else None,
+        "max_24h_c": metar.max_24h_c if metar else None,
+        "min_24h_c": metar.min_24h_c if metar else None,
+        "metar": metar_text,
+        "source_location": doc.location,
+        "data_source": doc.data_source,
+        "ingest_channel": doc.ingest_channel,
+    }
+
+
+def _reject(doc: RawDocument, source: str, reason: str, raw: str, where: str) -> Reject:
+    return Reject(
+        source_name=source,
+        reason=reason,
+        raw_text=raw,
+        location=f"{doc.location}{where}",
+        data_source=doc.data_source,
+        ingest_channel=doc.ingest_channel,
+    )
+
+
+def _csv_records(
+    doc: RawDocument, source: str, out: Parsed
+) -> Iterator[tuple[int, str, dict[str, str | None]]]:
+    """CSV data lines as (line number, raw line, fields); bad lines become rejects in ``out``."""
+    lines = doc.text.splitlines()
+    # IEM ends every response with a newline; a last line without one was cut off in transit
+    # or on disk, so it is rejected even when it happens to have every column.
+    truncated_last = bool(doc.text) and not doc.text.endswith(("\n", "\r"))
+    header: list[str] | None = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        values = next(csv.reader([line]))
+        if header is None:
+            header = [name.strip().lstrip("\ufeff").lower() for name in values]
+            continue
+        if truncated_last and number == len(lines):
+            out.rejects.append(
+                _reject(
+                    doc, source, "truncated file: last line has no line end", line, f":{number}"
+                )
+            )
+            continue
+        if len(values) != len(header):
+            out.rejects.append(
+                _reject(
+                    doc,
+                    source,
+                    f"garbled row: {len(values)} fields, header has {len(header)}",
+                    line,
+                    f":{number}",
+                )
+            )
+            continue
+        yield number, line, dict(zip(header, values, strict=True))
+
+
+def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
+    """Parse an asos.py CSV or a third-party hourly CSV into ``asos_observations`` rows.
+
+    Args:
+        doc: the document; ``hint`` is the requested report type, if known.
+        kind: ``Kind.asos`` or ``Kind.hourly``; sniffed when omitted.
+
+    Returns:
+        Rows, rejects and notes.
+    """
+    out = Parsed()
+    if not doc.text.strip():
+        out.notes.append(f"empty response: {doc.location}")
+        return out
+    kind = kind or sniff(doc.text[:8192], doc.location)
+    if kind not in (Kind.asos, Kind.hourly):
+        out.rejects.append(
+            _reject(doc, "iem_asos", "not an asos.py or hourly CSV", doc.text[:500], "")
+        )
+        return out
+    for number, line, fields in _csv_records(doc, "iem_asos", out):
+        try:
+            out.rows.append(_observation_row(fields, kind, doc))
+        except RowError as exc:
+            out.rejects.append(_reject(doc, "iem_asos", str(exc), line, f":{number}"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI and CF6
+
+
+def _daily_row(record: dict[str, Any], kind: Kind, doc: RawDocument) -> Row:
+    icao = _station_icao(record.get("station"))
+    day = _climate_date(record.get("valid", record.get("date")))
+    product = str(record.get("product") or "").strip()
+    if not product or product.upper() in MISSING:
+        raise RowError("product id is missing")
+    issued = published_at(product)
+    high = _int_or_none(record.get("high"), "high")
+    low = _int_or_none(record.get("low"), "low")
+    # One missing value still carries the other; a row with neither is useless.
+    if high is None and low is None:
+        raise RowError("high and low are both missing")
+    row: Row = {
+        "station": icao,
+        "climate_date": day,
+        "product_id": product,
+        "published_at": issued,
+        "high_f": high,
+        "low_f": low,
+    }
+    if kind is Kind.cli:
+        row["high_time"] = _text_or_none(record.get("high_time"))
+        row["low_time"] = _text_or_none(record.get("low_time"))
+    else:
+        avg = record.get("avg_temp")
+        row["avg_temp_f"] = _float_or_none(None if avg is None else str(avg), "avg_temp")
+    row.update(
+        source_location=doc.location,
+        data_source=doc.data_source,
+        ingest_channel=doc.ingest_channel,
+    )
+    return row
+
+
+def _text_or_none(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    return None if text.upper() in MISSING else text
+
+
+def parse_daily(doc: RawDocument, kind: Kind | None = None) -> Parsed:
+    """Parse a json/cli.py or json/cf6.py response (JSON, or the CSV form) into rows.
+
+    Args:
+        doc: the document.
+        kind: ``Kind.cli`` or ``Kind.cf6``; sniffed when omitted.
+
+    Returns:
+        Rows, rejects and notes. Every issuance (product id) is kept.
+    """
+    out = Parsed()
+    kind = kind or sniff(doc.text, doc.location)
+    source = "iem_cf6" if kind is Kind.cf6 else "iem_cli"
+    if not doc.text.strip():
+        out.notes.append(f"empty response: {doc.location}")
+        return out
+    if kind not in (Kind.cli, Kind.cf6):
+        out.rejects.append(_reject(doc, source, "not a cli.py/cf6.py payload", doc.text[:500], ""))
+        return out
+    records: list[tuple[str, str, dict[str, Any]]] = []
+    if doc.text.lstrip("\ufeff \r\n\t").startswith("{"):
+        try:
+            payload = json.loads(doc.text)
+            results = payload["results"]
+            if not isinstance(results, list):
+                raise TypeError("results is not a list")
+        except (ValueError, KeyError, TypeError) as exc:
+            out.rejects.append(_reject(doc, source, f"unreadable JSON: {exc}", doc.text[:500], ""))
+            return out
+        for index, record in enumerate(results):
+            raw = json.dumps(record, sort_keys=True)
+            if not isinstance(record, dict):
+                out.rejects.append(
+                    _reject(doc, source, "result is not an object", raw, f"#{index}")
+                )
+                continue
+            records.append((f"#results[{index}]", raw, record))
+    else:
+        records = [(f":{n}", line, fields) for n, line, fields in _csv_records(doc, source, out)]
+    for where, raw, record in records:
+        try:
+            out.rows.append(_daily_row(record, kind, doc))
+        except RowError as exc:
+            out.rejects.append(_reject(doc, source, str(exc), raw, where))
+    if not records and not out.rejects:
+        out.notes.append(f"no results: {doc.location}")
+    return out

@@ -1,0 +1,171 @@
+"""A fake Kalshi REST server on 127.0.0.1 that verifies request signatures.
+
+Routes map a path (``/trade-api/v2/markets``) to a handler ``(query) -> (status, body)`` or to
+a list of canned ``(status, body)`` responses served in turn (the last one repeats). Every
+request must carry valid ``KALSHI-ACCESS-*`` headers signed by the key pair's private half;
+otherwise the server answers 401 and records the failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+PREFIX = "/trade-api/v2"
+
+Query = dict[str, str]
+Response = tuple[int, Any]
+Handler = Callable[[Query], Response]
+
+
+def make_key_pair() -> tuple[rsa.RSAPrivateKey, bytes]:
+    """A fresh RSA key and its PEM-encoded private half (what a user would save to a file)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return key, pem
+
+
+@dataclass
+class Seen:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    query: Query
+    signature_ok: bool
+
+
+@dataclass
+class FakeKalshi:
+    """Server state: routes, the public key and the request log."""
+
+    public_key: rsa.RSAPublicKey
+    key_id: str
+    routes: dict[str, Handler | list[Response]] = field(default_factory=dict)
+    seen: list[Seen] = field(default_factory=list)
+    require_signature: bool = True
+    base_url: str = ""
+
+    def route(self, path: str, handler: Handler | list[Response] | Any) -> None:
+        """Serve ``path`` (relative to /trade-api/v2) with a handler, canned list, or a body."""
+        if not callable(handler) and not isinstance(handler, list):
+            body = handler
+            handler = [(200, body)]
+        self.routes[PREFIX + path] = handler
+
+    def requests_to(self, path: str) -> list[Seen]:
+        """Requests made to ``path`` (relative to /trade-api/v2)."""
+        return [s for s in self.seen if s.path == PREFIX + path]
+
+    def verify(self, method: str, path: str, headers: Any) -> bool:
+        """Check the three signature headers against the public key."""
+        key_id = headers.get("KALSHI-ACCESS-KEY")
+        stamp = headers.get("KALSHI-ACCESS-TIMESTAMP")
+        signature = headers.get("KALSHI-ACCESS-SIGNATURE")
+        if key_id != self.key_id or not stamp or not signature or not stamp.isdigit():
+            return False
+        try:
+            self.public_key.verify(
+                base64.b64decode(signature),
+                f"{stamp}{method}{path}".encode(),
+                padding.PSS(
+                    mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH
+                ),
+                hashes.SHA256(),
+            )
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def _handler_class(state: FakeKalshi) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+        def _reply(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            ok = state.verify("GET", parts.path, self.headers)
+            state.seen.append(Seen("GET", parts.path, query, ok))
+            if state.require_signature and not ok:
+                self._reply(401, {"code": "unauthorized", "message": "bad signature"})
+                return
+            handler = state.routes.get(parts.path)
+            if handler is None:
+                self._reply(404, {"code": "not_found", "message": parts.path})
+                return
+            if isinstance(handler, list):
+                status, body = handler.pop(0) if len(handler) > 1 else handler[0]
+            else:
+                status, body = handler(query)
+            self._reply(status, body)
+
+    return _Handler
+
+
+@contextmanager
+def fake_kalshi(public_key: rsa.RSAPublicKey, key_id: str = "test-key") -> Iterator[FakeKalshi]:
+    """Run the fake server on a free port of 127.0.0.1 for the duration of the block.
+
+    Args:
+        public_key: the key that verifies signatures.
+        key_id: the expected KALSHI-ACCESS-KEY.
+
+    Returns:
+        The server state; ``state.base_url`` is the REST base to point clients at.
+    """
+    state = FakeKalshi(public_key=public_key, key_id=key_id)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(state))
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def paged(items_key: str, pages: list[list[Any]], cursors: list[str]) -> Handler:
+    """A handler serving ``pages`` in order keyed by cursor: page i is returned for cursor i-1.
+
+    Args:
+        items_key: the list key (``markets``...).
+        pages: the items of each page.
+        cursors: the cursor returned with each page (``""`` ends).
+
+    Returns:
+        The handler.
+    """
+
+    def _handle(query: Query) -> Response:
+        cursor = query.get("cursor")
+        index = 0 if not cursor else cursors.index(cursor) + 1
+        return 200, {items_key: pages[index], "cursor": cursors[index]}
+
+    return _handle
