@@ -14,5 +14,13 @@
 
 {% macro ticker_climate_date(ticker) -%}
     {#- <SERIES>-<YY><MON><DD>...: the date is the local climate date (never close_time) -#}
-    try_strptime(regexp_extract({{ ticker }}, '^[A-Z]+-([0-9]{2}[A-Z]{3}[0-9]{2})', 1), '%y%b%d')::date
+    {#- upper() and the full-ticker pattern mirror domain.tickers.parse_ticker -#}
+    try_strptime(
+        regexp_extract(
+            upper(trim({{ ticker }})),
+            '^[A-Z]+-([0-9]{2}[A-Z]{3}[0-9]{2})(-[BT]-?[0-9]+(\.[0-9]+)?)?$',
+            1
+        ),
+        '%y%b%d'
+    )::date
 {%- endmacro %}

@@ -215,10 +215,10 @@ class TokenBucket:
                 now = self._clock()
                 self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
                 self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= 1 - 1e-9:  # tolerate float rounding of the refill
+                    self._tokens = max(0.0, self._tokens - 1)
                     return slept
-                wait = (1 - self._tokens) / self.rate
+                wait = max((1 - self._tokens) / self.rate, 1e-6)
             self._sleep(wait)
             slept += wait
 

@@ -22,13 +22,13 @@ import csv
 import io
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from domain.brackets import BracketError
-from domain.stations import UnknownStationError, station_by_series
+from domain.stations import station_by_series
 from domain.tickers import TickerError, bracket_from_ticker, parse_ticker
 from pipelines.documents import RawDocument
 from pipelines.kalshi.parsers import (
@@ -559,17 +559,10 @@ def file_context(location: str) -> ParseContext:
     return ParseContext(data_source=DATA_SOURCE, ingest_channel=CHANNEL, location=location)
 
 
-def climate_date_of(event_ticker: str) -> date:
-    """The climate date of an event ticker."""
-    return parse_ticker(event_ticker).climate_date
-
-
 __all__ = [
     "DEFAULT_TOP_OF_BOOK_ZONE",
     "KINDS",
     "KIND_TABLES",
-    "UnknownStationError",
-    "climate_date_of",
     "event_of_top_of_book",
     "events_from_markets",
     "file_context",

@@ -263,6 +263,11 @@ def arrow_schema(spec: TableSpec) -> pa.Schema:
     )
 
 
+def _to_arrow(batch: list[Row], schema: pa.Schema) -> pa.Table:
+    """Rows -> Arrow table with the table's schema (missing keys become null)."""
+    return pa.Table.from_pylist(batch, schema=schema)
+
+
 def arrow_batches(
     rows: Iterable[Row],
     spec: TableSpec,
@@ -287,13 +292,13 @@ def arrow_batches(
         batch.append(row)
         if len(batch) >= batch_rows:
             yielded = True
-            yield pa.Table.from_pylist(batch, schema=schema)
+            yield _to_arrow(batch, schema)
             if on_batch:
                 on_batch(len(batch))
             batch = []
     if batch or not yielded:
         # An empty table still creates the raw table (dbt sources need it to exist).
-        yield pa.Table.from_pylist(batch, schema=schema)
+        yield _to_arrow(batch, schema)
         if on_batch:
             on_batch(len(batch))
 
@@ -309,6 +314,13 @@ def _norm_dollars(text: str, field_name: str) -> str:
     assert parsed is not None
     if not Decimal(0) <= parsed <= Decimal(1):
         raise MoneyFormatError(f"{field_name}: price {parsed} outside [0, 1]")
+    return format(parsed.quantize(DOLLAR_QUANTUM), "f")
+
+
+@lru_cache(maxsize=65536)
+def _norm_amount(text: str, field_name: str) -> str:
+    parsed = parse_decimal(text, field_name)
+    assert parsed is not None
     return format(parsed.quantize(DOLLAR_QUANTUM), "f")
 
 
@@ -335,6 +347,13 @@ def _norm_number(text: str, field_name: str) -> str:
     )
 
 
+# Raw string -> normalised text for values already parsed successfully (field-independent:
+# the result depends only on the text; failures are never cached). Bounded in size.
+_FAST_CACHE_SIZE = 200_000
+_DOLLARS_SEEN: dict[str, str] = {}
+_COUNTS_SEEN: dict[str, str] = {}
+
+
 def _absent(value: object) -> bool:
     return value is None or value == ""
 
@@ -358,12 +377,41 @@ def dollars_text(value: object, field_name: str) -> str | None:
     Returns:
         Normalised text, or None.
     """
+    if value.__class__ is str:
+        hit = _DOLLARS_SEEN.get(value)  # type: ignore[call-overload]
+        if hit is not None:
+            return hit
     if _absent(value):
         return None
     try:
-        return _norm_dollars(_text_key(value, field_name), field_name)
+        text = _norm_dollars(_text_key(value, field_name), field_name)
     except MoneyFormatError as exc:
         raise ParseError(str(exc)) from exc
+    if value.__class__ is str and len(_DOLLARS_SEEN) < _FAST_CACHE_SIZE:
+        _DOLLARS_SEEN[value] = text  # type: ignore[index]
+    return text
+
+
+def amount_text(value: object, field_name: str) -> str | None:
+    """A dollar amount that is not a contract price (liquidity, notional) at 4 dp; None if absent."""
+    if _absent(value):
+        return None
+    try:
+        return _norm_amount(_text_key(value, field_name), field_name)
+    except MoneyFormatError as exc:
+        raise ParseError(str(exc)) from exc
+
+
+def amount_cents_text(value: object, field_name: str) -> str | None:
+    """A legacy integer-cent amount (``1271700``) as dollar text, unbounded."""
+    if _absent(value):
+        return None
+    try:
+        parsed = parse_decimal(_text_key(value, field_name), field_name)
+    except MoneyFormatError as exc:
+        raise ParseError(str(exc)) from exc
+    assert parsed is not None
+    return format((parsed / 100).quantize(DOLLAR_QUANTUM), "f")
 
 
 def cents_text(value: object, field_name: str) -> str | None:
@@ -378,12 +426,19 @@ def cents_text(value: object, field_name: str) -> str | None:
 
 def count_text(value: object, field_name: str) -> str | None:
     """A ``*_fp`` count (or legacy integer) normalised to 2 dp (``"10.00"``); None if absent."""
+    if value.__class__ is str:
+        hit = _COUNTS_SEEN.get(value)  # type: ignore[call-overload]
+        if hit is not None:
+            return hit
     if _absent(value):
         return None
     try:
-        return _norm_count(_text_key(value, field_name), field_name)
+        text = _norm_count(_text_key(value, field_name), field_name)
     except MoneyFormatError as exc:
         raise ParseError(str(exc)) from exc
+    if value.__class__ is str and len(_COUNTS_SEEN) < _FAST_CACHE_SIZE:
+        _COUNTS_SEEN[value] = text  # type: ignore[index]
+    return text
 
 
 def number_text(value: object, field_name: str) -> str | None:
@@ -430,23 +485,26 @@ def instant(value: object, field_name: str) -> datetime | None:
         raise ParseError(f"{field_name}: not an ISO-8601 instant: {value!r}") from exc
 
 
-def price_field(obj: JsonObject, name: str, used: set[str]) -> str | None:
+def price_field(obj: JsonObject, name: str, used: set[str], *, bounded: bool = True) -> str | None:
     """Price ``name`` from ``<name>_dollars``, else legacy integer cents ``<name>``.
 
     A legacy field that agrees with the ``_dollars`` field is marked used; one that disagrees is
-    left unused so it is kept in ``extra_json``.
+    left unused so it is kept in ``extra_json``. ``bounded=False`` for dollar amounts that are
+    not contract prices (liquidity, notional value).
     """
     new_key = f"{name}_dollars"
-    new = dollars_text(obj.get(new_key), new_key) if new_key in obj else None
+    parse_new = dollars_text if bounded else amount_text
+    parse_old = cents_text if bounded else amount_cents_text
+    new = parse_new(obj.get(new_key), new_key) if new_key in obj else None
     if new_key in obj:
         used.add(new_key)
     if name in obj:
         legacy = obj.get(name)
         if new is None:
             used.add(name)
-            return cents_text(legacy, name)
+            return parse_old(legacy, name)
         try:
-            if _absent(legacy) or cents_text(legacy, name) == new:
+            if _absent(legacy) or parse_old(legacy, name) == new:
                 used.add(name)
         except ParseError:
             pass
@@ -697,6 +755,7 @@ _MARKET_TEXT_FIELDS = (
 _MARKET_PRICES = tuple(name.removesuffix("_dollars") for name in _MONEY_COLUMNS)
 _MARKET_COUNTS = tuple(name.removesuffix("_fp") for name in _COUNT_COLUMNS)
 MARKET_RESULTS = ("yes", "no", "scalar", "void")
+_AMOUNTS = frozenset({"liquidity", "notional_value"})  # dollars, but not bounded prices
 
 
 def parse_market(
@@ -747,7 +806,7 @@ def parse_market(
     for name in _MARKET_TIME_COLUMNS:
         row[name] = instant(obj.get(name), name)
     for name in _MARKET_PRICES:
-        row[f"{name}_dollars"] = price_field(obj, name, used)
+        row[f"{name}_dollars"] = price_field(obj, name, used, bounded=name not in _AMOUNTS)
     for name in _MARKET_COUNTS:
         row[f"{name}_fp"] = count_field(obj, name, used)
     extra = {k: v for k, v in obj.items() if k not in used}
@@ -761,20 +820,32 @@ def parse_market(
 # --------------------------------------------------------------------------------------------
 
 
-def _ohlc(block: object, point: str, label: str) -> str | None:
+# (column, block, live key, historical key, label) for every OHLC field of a candle.
+_CANDLE_FIELDS = tuple(
+    (f"{side}_{point}_dollars", side, f"{point}_dollars", point, f"{side}.{point}")
+    for side, points in (
+        ("yes_bid", ("open", "high", "low", "close")),
+        ("yes_ask", ("open", "high", "low", "close")),
+        ("price", ("open", "high", "low", "close", "mean", "previous")),
+    )
+    for point in points
+)
+
+
+def _ohlc(block: object, live_key: str, hist_key: str, label: str) -> str | None:
     if block is None:
         return None
-    if not isinstance(block, dict):
+    if block.__class__ is not dict:
         raise ParseError(f"{label}: expected an object, got {block!r}")
     # Live keys carry _dollars; historical keys have no suffix; legacy live keys were cents.
-    if f"{point}_dollars" in block:
-        return dollars_text(block[f"{point}_dollars"], f"{label}.{point}_dollars")
-    value = block.get(point)
+    if live_key in block:  # type: ignore[operator]
+        return dollars_text(block[live_key], label)  # type: ignore[index]
+    value = block.get(hist_key)  # type: ignore[attr-defined]
     if _absent(value):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
-        return cents_text(value, f"{label}.{point}")
-    return dollars_text(value, f"{label}.{point}")
+        return cents_text(value, label)
+    return dollars_text(value, label)
 
 
 def parse_candle(
@@ -808,19 +879,24 @@ def parse_candle(
         "candle_tier": tier,
         "trade_count": None,
     }
-    for side in ("yes_bid", "yes_ask"):
-        block = candle.get(side)
-        for point in ("open", "high", "low", "close"):
-            row[f"{side}_{point}_dollars"] = _ohlc(block, point, side)
-    price = candle.get("price")
-    for point in ("open", "high", "low", "close", "mean", "previous"):
-        row[f"price_{point}_dollars"] = _ohlc(price, point, "price")
-    for name in ("volume", "open_interest"):
-        if f"{name}_fp" in candle:
-            row[f"{name}_fp"] = count_text(candle[f"{name}_fp"], f"{name}_fp")
-        else:
-            row[f"{name}_fp"] = count_text(candle.get(name), name)
-    row.update(ctx.provenance())
+    blocks = {
+        "yes_bid": candle.get("yes_bid"),
+        "yes_ask": candle.get("yes_ask"),
+        "price": candle.get("price"),
+    }
+    for column, side, live_key, hist_key, label in _CANDLE_FIELDS:
+        row[column] = _ohlc(blocks[side], live_key, hist_key, label)
+    if "volume_fp" in candle:
+        row["volume_fp"] = count_text(candle["volume_fp"], "volume_fp")
+    else:
+        row["volume_fp"] = count_text(candle.get("volume"), "volume")
+    if "open_interest_fp" in candle:
+        row["open_interest_fp"] = count_text(candle["open_interest_fp"], "open_interest_fp")
+    else:
+        row["open_interest_fp"] = count_text(candle.get("open_interest"), "open_interest")
+    row["data_source"] = ctx.data_source
+    row["ingest_channel"] = ctx.ingest_channel
+    row["source_location"] = ctx.location
     return row
 
 

@@ -142,10 +142,12 @@ def _load(
     dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
     pipeline = make_pipeline("kalshi", KALSHI_DATASET)
     with _Progress(label) as progress:
+        # extract + normalise stage by stage (each package with its own schema), load once
         for stage in stages:
             pipeline.extract(stage(progress))
+            pipeline.normalize()
         pipeline.extract(_rejects_resource(ctx.rejects))
-    pipeline.normalize()
+        pipeline.normalize()
     info = pipeline.load()
     assert_load_ok(info, f"kalshi {label}")
     counts = table_row_counts(KALSHI_DATASET)

@@ -120,7 +120,7 @@ def table(
 def _header_html(header: Header) -> str:
     sources = (
         "".join(
-            f'<span class="source {escape(name)}">{escape(name)}</span>{rows:,} rows&nbsp;&nbsp;'
+            f'<span class="source {escape(name)}">{escape(name)}</span>{rows:,} raw rows&nbsp;&nbsp;'
             for name, rows in sorted(header.source_rows.items())
         )
         or "none found"

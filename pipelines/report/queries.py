@@ -272,10 +272,19 @@ def read_mart(con: duckdb.DuckDBPyConnection, mart: str) -> MartFrame:
 
 
 def data_source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per ``data_source`` over every raw table and mart that has the column."""
+    """Raw rows per ``data_source`` (raw_iem, raw_kalshi); a source that appears only in the
+    report's marts is listed with 0 raw rows, so the page never hides that it is there."""
     totals: dict[str, int] = {}
     for schema, name, kind in relations(con, ("raw_iem", "raw_kalshi", SCHEMA)):
         if kind != "table" or "data_source" not in columns_of(con, schema, name):
+            continue
+        if schema == SCHEMA:
+            if name not in MART_FIELDS:
+                continue
+            for (source,) in con.execute(
+                f'select distinct data_source from "{schema}"."{name}"'
+            ).fetchall():
+                totals.setdefault(str(source), 0)
             continue
         rows = con.execute(
             f'select data_source, count(*) from "{schema}"."{name}" group by 1'

@@ -206,9 +206,7 @@ def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path)
         )
         for t in trades
     }
-    by_id = {
-        (*(c[k] for k in cand_key), c["buffer_f"], c["min_edge"]): c for c in candidates
-    }
+    by_id = {(*(c[k] for k in cand_key), c["buffer_f"], c["min_edge"]): c for c in candidates}
     rng = random.Random(SEED)
     # Half the sample where the SQL search traded, half over all candidate-days.
     traded = sorted(sql_trade)

@@ -62,7 +62,9 @@ def test_repeated_cursor_stops_with_warning(
     server: FakeKalshi, client: KalshiClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A buggy server keeps answering with the same cursor: we must not loop forever.
-    server.route("/markets/trades", lambda q: (200, {"trades": [{"trade_id": "t"}], "cursor": "same"}))
+    server.route(
+        "/markets/trades", lambda q: (200, {"trades": [{"trade_id": "t"}], "cursor": "same"})
+    )
     with caplog.at_level(logging.WARNING):
         items = list(client.paginate("/markets/trades", "trades"))
     assert len(items) == 2  # first page (cursor new), second page (cursor repeated) -> stop
@@ -73,7 +75,11 @@ def test_repeated_cursor_stops_with_warning(
 def test_429_then_success_backs_off(server: FakeKalshi, client: KalshiClient) -> None:
     server.route(
         "/historical/cutoff",
-        [(429, {"error": "too many requests"}), (503, {"error": "busy"}), (200, {"market_settled_ts": 0})],
+        [
+            (429, {"error": "too many requests"}),
+            (503, {"error": "busy"}),
+            (200, {"market_settled_ts": 0}),
+        ],
     )
     assert client.get("/historical/cutoff") == {"market_settled_ts": 0}
     assert len(server.requests_to("/historical/cutoff")) == 3
@@ -106,7 +112,9 @@ def test_authenticated_endpoint_needs_a_signer(server: FakeKalshi) -> None:
     assert server.seen == []
 
 
-def test_secrets_never_in_repr(signer: KalshiSigner, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secrets_never_in_repr(
+    signer: KalshiSigner, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert KEY_ID not in repr(signer) and KEY_ID not in str(signer)
     monkeypatch.setenv("KALSHI_API_KEY_ID", KEY_ID)
     monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", str(key_file))

@@ -32,6 +32,7 @@ def test_report_is_written_self_contained_and_labelled(full_warehouse: Path) -> 
     assert not re.search(r'(src|href)\s*=\s*["\']?https?://', page)
     assert "http://" not in page and "https://" not in page
     assert "SIMULATED DATA" in page
+    assert "simulated</span>10 raw rows" in page  # raw rows only, not mart rows
     sections = _sections(page)
     assert set(sections) == {"verdict", *PLOT_SECTIONS}
     for name in PLOT_SECTIONS:

@@ -19,6 +19,7 @@ markets as (
 ),
 
 ladder_markets as (
+    -- valid ladder markets keyed by their lower bound (open = very low), one market per key
     select
         data_source,
         station_icao,
@@ -27,7 +28,7 @@ ladder_markets as (
         market_ticker,
         bracket_lower,
         bracket_upper,
-        result
+        coalesce(bracket_lower, -1000000) as lower_key
     from markets
     where
         ticker_error is null
@@ -35,6 +36,10 @@ ladder_markets as (
         and station_icao is not null
         and contract_type in ('HIGH', 'LOW')
         and (bracket_lower is not null or bracket_upper is not null)
+    qualify row_number() over (
+        partition by data_source, station_icao, contract_type, climate_date, lower_key
+        order by market_ticker
+    ) = 1
 ),
 
 by_contract as (
@@ -69,7 +74,7 @@ by_contract as (
             and running_extremes.climate_date = contract_days.climate_date
 ),
 
-with_bracket as (
+with_candidate as (
     select
         by_contract.data_source,
         by_contract.station_icao,
@@ -87,31 +92,58 @@ with_bracket as (
         by_contract.sample_period,
         by_contract.has_settled_ladder,
         by_contract.yes_market_ticker,
-        ladder_markets.market_ticker as running_bracket_market_ticker,
-        ladder_markets.bracket_lower as running_bracket_lower,
-        ladder_markets.bracket_upper as running_bracket_upper
+        ladder_markets.market_ticker as candidate_market_ticker,
+        ladder_markets.bracket_lower as candidate_bracket_lower,
+        ladder_markets.bracket_upper as candidate_bracket_upper
     from by_contract
-    left join ladder_markets
+    -- ASOF: the ladder market with the greatest lower bound <= the running extreme (brackets
+    -- of a ladder do not overlap); it holds the extreme iff its upper bound is not below it
+    asof left join ladder_markets
         on
             by_contract.data_source = ladder_markets.data_source
             and by_contract.station_icao = ladder_markets.station_icao
             and by_contract.contract_type = ladder_markets.contract_type
             and by_contract.climate_date = ladder_markets.climate_date
-            and {{ bracket_contains(
-                'by_contract.running_extreme_f',
-                'ladder_markets.bracket_lower',
-                'ladder_markets.bracket_upper',
+            and by_contract.running_extreme_f >= ladder_markets.lower_key
+),
+
+with_bracket as (
+    select
+        data_source,
+        station_icao,
+        contract_type,
+        climate_date,
+        checkpoint_minute,
+        checkpoint_at,
+        running_extreme_f,
+        running_extreme_f_precise,
+        available_observation_count,
+        observation_age_minutes,
+        final_value_f,
+        season,
+        climate_month,
+        sample_period,
+        has_settled_ladder,
+        yes_market_ticker,
+        case
+            when {{ bracket_contains(
+                'running_extreme_f', 'candidate_bracket_lower', 'candidate_bracket_upper'
             ) }}
-    -- overlapping ladders (should not happen): keep one bracket, deterministically
-    qualify row_number() over (
-        partition by
-            by_contract.data_source,
-            by_contract.station_icao,
-            by_contract.contract_type,
-            by_contract.climate_date,
-            by_contract.checkpoint_minute
-        order by ladder_markets.market_ticker
-    ) = 1
+                then candidate_market_ticker
+        end as running_bracket_market_ticker,
+        case
+            when {{ bracket_contains(
+                'running_extreme_f', 'candidate_bracket_lower', 'candidate_bracket_upper'
+            ) }}
+                then candidate_bracket_lower
+        end as running_bracket_lower,
+        case
+            when {{ bracket_contains(
+                'running_extreme_f', 'candidate_bracket_lower', 'candidate_bracket_upper'
+            ) }}
+                then candidate_bracket_upper
+        end as running_bracket_upper
+    from with_candidate
 ),
 
 final as (

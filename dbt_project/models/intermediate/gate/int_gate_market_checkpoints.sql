@@ -31,6 +31,14 @@ delta_pmf as (
     select * from {{ ref('int_extreme_delta_pmf') }}
 ),
 
+quoted_markets as (
+    -- markets with at least one quote: a market never quoted can never be traded
+    select distinct
+        data_source,
+        market_ticker
+    from quotes
+),
+
 ladder_markets as (
     select
         markets.data_source,
@@ -55,6 +63,10 @@ ladder_markets as (
         coalesce(markets.fee_type, 'quadratic') as fee_type,
         coalesce(try_cast(markets.fee_multiplier as decimal(18, 6)), 1) as fee_multiplier
     from markets
+    inner join quoted_markets
+        on
+            markets.data_source = quoted_markets.data_source
+            and markets.market_ticker = quoted_markets.market_ticker
     inner join stations
         on markets.station_icao = stations.icao
     where

@@ -4,8 +4,11 @@
     its train and test metrics from int_thresholds_candidate_trades, and train_rank: the
     candidate chosen for a station and contract is train_rank = 1, ranked on TRAIN figures only
     (enough train trades first, then the largest mean realised P&L per contract after fees).
-    EV per contract = mean over trades of (payout - ask - fee / count), each trade weighted
-    equally; its CI is the normal approximation mean +- z x sd / sqrt(n) (null below 2 trades).
+    EV per contract = total P&L after fees / total contracts (contract-weighted: with a fixed
+    dollar stake a $0.01 ask buys 1000 contracts and a $0.50 ask 20, so a trade-weighted mean of
+    per-contract returns can be positive while the money lost is not); its CI is the normal
+    approximation ev +- z x se with the linearised standard error of that ratio estimator,
+    se = sqrt(n / (n - 1) x sum((pnl_i - ev x count_i)^2)) / sum(count_i) (null below 2 trades).
     fair_value candidates have buffer_f = 0 only (the rule has no buffer). -#}
 
 {%- set starts = var('thresholds_window_starts') -%}
@@ -86,12 +89,22 @@ metrics as (
             count(*) filter (
                 where candidate_trades.sample_period = '{{ period }}' and candidate_trades.is_win
             ) as {{ period }}_win_count,
-            avg(candidate_trades.pnl_per_contract_dollars) filter (
+            sum(cast(candidate_trades.pnl_dollars as double)) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            )
+            / sum(candidate_trades.contract_count) filter (
                 where candidate_trades.sample_period = '{{ period }}'
             ) as {{ period }}_ev_per_contract,
-            stddev_samp(candidate_trades.pnl_per_contract_dollars) filter (
+            sum(cast(candidate_trades.pnl_dollars as double) ^ 2) filter (
                 where candidate_trades.sample_period = '{{ period }}'
-            ) as {{ period }}_ev_sd,
+            ) as {{ period }}_sum_pnl_squared,
+            sum(cast(candidate_trades.pnl_dollars as double) * candidate_trades.contract_count)
+            filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_sum_pnl_x_count,
+            sum(cast(candidate_trades.contract_count as double) ^ 2) filter (
+                where candidate_trades.sample_period = '{{ period }}'
+            ) as {{ period }}_sum_count_squared,
             sum(candidate_trades.pnl_dollars) filter (
                 where candidate_trades.sample_period = '{{ period }}'
             ) as {{ period }}_pnl_dollars,
@@ -122,7 +135,24 @@ joined as (
             coalesce(metrics.{{ period }}_trade_count, 0) as {{ period }}_trade_count,
             coalesce(metrics.{{ period }}_win_count, 0) as {{ period }}_win_count,
             metrics.{{ period }}_ev_per_contract,
-            metrics.{{ period }}_ev_sd,
+            -- standard error of the ratio estimator sum(pnl) / sum(count), linearised:
+            -- sqrt(n / (n - 1) x sum((pnl_i - ev x count_i)^2)) / sum(count)
+            case
+                when metrics.{{ period }}_trade_count >= 2
+                    then sqrt(
+                        greatest(
+                            metrics.{{ period }}_sum_pnl_squared
+                            - 2 * metrics.{{ period }}_ev_per_contract
+                            * metrics.{{ period }}_sum_pnl_x_count
+                            + metrics.{{ period }}_ev_per_contract ^ 2
+                            * metrics.{{ period }}_sum_count_squared,
+                            0
+                        )
+                        * metrics.{{ period }}_trade_count
+                        / (metrics.{{ period }}_trade_count - 1)
+                    )
+                    / metrics.{{ period }}_contract_count
+            end as {{ period }}_ev_se,
             coalesce(metrics.{{ period }}_pnl_dollars, 0) as {{ period }}_pnl_dollars,
             coalesce(metrics.{{ period }}_contract_count, 0) as {{ period }}_contract_count,
             metrics.{{ period }}_mean_entry_minute
@@ -185,8 +215,7 @@ with_ci as (
                     when joined.{{ period }}_trade_count >= 2
                         then
                             joined.{{ period }}_ev_per_contract
-                            - {{ z }} * joined.{{ period }}_ev_sd
-                            / sqrt(joined.{{ period }}_trade_count)
+                            - {{ z }} * joined.{{ period }}_ev_se
                 end
                 as decimal(18, 4)
             ) as {{ period }}_ev_ci_low,
@@ -195,8 +224,7 @@ with_ci as (
                     when joined.{{ period }}_trade_count >= 2
                         then
                             joined.{{ period }}_ev_per_contract
-                            + {{ z }} * joined.{{ period }}_ev_sd
-                            / sqrt(joined.{{ period }}_trade_count)
+                            + {{ z }} * joined.{{ period }}_ev_se
                 end
                 as decimal(18, 4)
             ) as {{ period }}_ev_ci_high,

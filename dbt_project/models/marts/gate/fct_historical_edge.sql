@@ -84,24 +84,62 @@ candidates as (
     select * from running_bracket
 ),
 
-with_periods as (
+period_sums as (
+    -- exact decimal sums (reproducible, unlike float averages); one candidate per day, so
+    -- count(*) counts days
     select
-        candidates.strategy,
-        candidates.data_source,
-        candidates.station_icao,
-        candidates.contract_type,
-        candidates.checkpoint_minute,
-        period_rows.sample_period,
-        candidates.climate_date,
-        candidates.model_probability,
-        candidates.executable_yes_ask_dollars,
-        candidates.fee_per_contract_dollars,
-        candidates.edge_dollars,
-        candidates.realised_pnl_dollars,
-        candidates.is_win,
-        candidates.edge_dollars >= {{ min_edge }} as is_trade
+        data_source,
+        station_icao,
+        contract_type,
+        checkpoint_minute,
+        sample_period,
+        strategy,
+        count(*) as quoted_day_count,
+        count(*) filter (where edge_dollars >= {{ min_edge }}) as trade_count,
+        count(*) filter (where edge_dollars >= {{ min_edge }} and is_win) as win_count,
+        sum(edge_dollars) filter (where edge_dollars >= {{ min_edge }}) as edge_sum,
+        sum(model_probability) filter (
+            where edge_dollars >= {{ min_edge }}
+        ) as model_probability_sum,
+        sum(executable_yes_ask_dollars) filter (
+            where edge_dollars >= {{ min_edge }}
+        ) as yes_ask_sum,
+        sum(fee_per_contract_dollars) filter (
+            where edge_dollars >= {{ min_edge }}
+        ) as fee_sum,
+        sum(realised_pnl_dollars) filter (where edge_dollars >= {{ min_edge }}) as pnl_sum,
+        sum(realised_pnl_dollars * realised_pnl_dollars) filter (
+            where edge_dollars >= {{ min_edge }}
+        ) as pnl_square_sum
     from candidates
-    cross join unnest([candidates.sample_period, 'all']) as period_rows (sample_period)
+    group by all
+),
+
+all_period_sums as (
+    select
+        data_source,
+        station_icao,
+        contract_type,
+        checkpoint_minute,
+        'all' as sample_period,
+        strategy,
+        sum(quoted_day_count) as quoted_day_count,
+        sum(trade_count) as trade_count,
+        sum(win_count) as win_count,
+        sum(edge_sum) as edge_sum,
+        sum(model_probability_sum) as model_probability_sum,
+        sum(yes_ask_sum) as yes_ask_sum,
+        sum(fee_sum) as fee_sum,
+        sum(pnl_sum) as pnl_sum,
+        sum(pnl_square_sum) as pnl_square_sum
+    from period_sums
+    group by all
+),
+
+sums as (
+    select * from period_sums
+    union all
+    select * from all_period_sums
 ),
 
 aggregated as (
@@ -112,23 +150,30 @@ aggregated as (
         checkpoint_minute,
         sample_period,
         strategy,
-        count(distinct climate_date) as quoted_day_count,
-        count(*) filter (where is_trade) as trade_count,
-        count(*) filter (where is_trade and is_win) as win_count,
-        avg(edge_dollars) filter (where is_trade) as edge_dollars,
-        avg(model_probability) filter (where is_trade) as mean_model_probability,
-        avg(executable_yes_ask_dollars) filter (where is_trade) as mean_yes_ask_dollars,
-        avg(fee_per_contract_dollars) filter (where is_trade) as mean_fee_per_contract_dollars,
-        avg(realised_pnl_dollars) filter (where is_trade) as mean_realised_pnl_dollars,
-        stddev_samp(realised_pnl_dollars) filter (where is_trade) as realised_pnl_sd_dollars,
-        coalesce(sum(realised_pnl_dollars) filter (where is_trade), 0)
-            as total_realised_pnl_dollars,
+        quoted_day_count,
+        trade_count,
+        win_count,
+        case when trade_count > 0 then edge_sum / trade_count end as edge_dollars,
         case
-            when count(*) filter (where is_trade) > 0
-                then count(*) filter (where is_trade and is_win) / count(*) filter (where is_trade)
-        end as win_rate
-    from with_periods
-    group by all
+            when trade_count > 0 then model_probability_sum / trade_count
+        end as mean_model_probability,
+        case when trade_count > 0 then yes_ask_sum / trade_count end as mean_yes_ask_dollars,
+        case
+            when trade_count > 0 then fee_sum / trade_count
+        end as mean_fee_per_contract_dollars,
+        case when trade_count > 0 then pnl_sum / trade_count end as mean_realised_pnl_dollars,
+        case
+            when trade_count > 1
+                then sqrt(
+                    greatest(
+                        cast(pnl_square_sum - pnl_sum * pnl_sum / trade_count as double), 0
+                    )
+                    / (trade_count - 1)
+                )
+        end as realised_pnl_sd_dollars,
+        coalesce(pnl_sum, 0) as total_realised_pnl_dollars,
+        case when trade_count > 0 then win_count / trade_count end as win_rate
+    from sums
 ),
 
 final as (
@@ -155,7 +200,7 @@ final as (
             mean_realised_pnl_dollars + {{ z }} * realised_pnl_sd_dollars / sqrt(trade_count)
             as decimal(18, 4)
         ) as realised_pnl_ci_high_dollars,
-        cast(total_realised_pnl_dollars as decimal(18, 2)) as total_realised_pnl_dollars,
+        cast(total_realised_pnl_dollars as decimal(18, 4)) as total_realised_pnl_dollars,
         win_rate,
         case
             when trade_count > 0 then

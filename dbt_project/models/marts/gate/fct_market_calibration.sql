@@ -7,6 +7,7 @@
 {%- set hours_edges = var('gate_calibration_hours_edges', [0, 1, 3, 6, 12, 24, 48]) -%}
 {%- set price_width = var('gate_calibration_price_bucket_width', 0.1) -%}
 {%- set z = var('gate_ci_z', 1.96) -%}
+{%- set max_spread = var('gate_calibration_max_spread_dollars', 0.1) -%}
 
 with
 
@@ -50,7 +51,7 @@ settled_markets as (
 ),
 
 price_bases as (
-    select unnest(['yes_ask', 'mid']) as price_basis
+    select unnest(['yes_ask', 'yes_ask_tight', 'mid']) as price_basis
 ),
 
 quote_prices as (
@@ -71,7 +72,10 @@ quote_prices as (
                 quotes.yes_ask_dollars > 0 and quotes.yes_ask_dollars < 1
                 and quotes.yes_bid_dollars > 0 and quotes.yes_bid_dollars < 1
                 then cast((quotes.yes_bid_dollars + quotes.yes_ask_dollars) / 2 as decimal(18, 5))
-        end as mid_dollars
+        end as mid_dollars,
+        quotes.yes_ask_dollars > 0 and quotes.yes_ask_dollars < 1
+        and quotes.yes_bid_dollars > 0 and quotes.yes_bid_dollars < 1
+        and quotes.yes_ask_dollars - quotes.yes_bid_dollars <= {{ max_spread }} as is_tight
     from quotes
     inner join settled_markets
         on
@@ -102,6 +106,8 @@ bucketed as (
         price_bases.price_basis,
         case price_bases.price_basis
             when 'yes_ask' then quote_prices.yes_ask_dollars
+            when 'yes_ask_tight'
+                then case when quote_prices.is_tight then quote_prices.yes_ask_dollars end
             else quote_prices.mid_dollars
         end as price_dollars
     from quote_prices

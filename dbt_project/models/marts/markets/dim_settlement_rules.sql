@@ -16,17 +16,68 @@ stations as (
     select * from {{ ref('stations') }}
 ),
 
-market_series as (
+station_series as (
+    select
+        stations.icao as station_icao,
+        stations.high_series_ticker as series_ticker,
+        'HIGH' as contract_type
+    from stations
+    union all
+    select
+        stations.icao as station_icao,
+        stations.legacy_high_series_ticker as series_ticker,
+        'HIGH' as contract_type
+    from stations
+    union all
+    select
+        stations.icao as station_icao,
+        stations.low_series_ticker as series_ticker,
+        'LOW' as contract_type
+    from stations
+),
+
+market_counts as (
     select
         markets.data_source,
         markets.series_ticker,
-        any_value(markets.station_icao) as station_icao,
-        any_value(markets.contract_type) as contract_type,
         min(markets.climate_date) as first_climate_date,
         max(markets.climate_date) as last_climate_date,
         count(*) as market_count
     from markets
     group by markets.data_source, markets.series_ticker
+),
+
+series_keys as (
+    -- every weather series we have markets or series metadata for
+    select
+        market_counts.data_source,
+        market_counts.series_ticker
+    from market_counts
+    union
+    select
+        series.data_source,
+        series.series_ticker
+    from series
+    inner join station_series
+        on series.series_ticker = station_series.series_ticker
+),
+
+market_series as (
+    select
+        series_keys.data_source,
+        series_keys.series_ticker,
+        station_series.station_icao,
+        station_series.contract_type,
+        market_counts.first_climate_date,
+        market_counts.last_climate_date,
+        coalesce(market_counts.market_count, 0) as market_count
+    from series_keys
+    inner join station_series
+        on series_keys.series_ticker = station_series.series_ticker
+    left join market_counts
+        on
+            series_keys.data_source = market_counts.data_source
+            and series_keys.series_ticker = market_counts.series_ticker
 ),
 
 rules_versions as (

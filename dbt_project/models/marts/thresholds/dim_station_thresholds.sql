@@ -5,7 +5,8 @@
            and ev_ci_low > 0
            and test_day_count >= thresholds_go_min_test_days;
       KILL otherwise, verdict_reason naming every failed criterion.
-    Simulated data is not a kill reason; data_source says which it is. -#}
+    Simulated data is not a kill reason; data_source says which it is. Performance figures are
+    out-of-sample only (train figures stay in int_thresholds_candidates / _selected). -#}
 
 {%- set min_ev = var('thresholds_go_min_ev_dollars') -%}
 {%- set min_test_days = var('thresholds_go_min_test_days') -%}
@@ -39,7 +40,8 @@ final as (
         cast(ev_per_contract as decimal(18, 4)) as ev_per_contract,
         cast(ev_ci_low as decimal(18, 4)) as ev_ci_low,
         cast(ev_ci_high as decimal(18, 4)) as ev_ci_high,
-        'normal approximation on per-trade P&L per contract, z = {{ var("thresholds_ci_z") }}'
+        'normal approximation: contract-weighted EV (total P&L / total contracts) +- z x '
+        || 'linearised standard error of that ratio over trades, z = {{ var("thresholds_ci_z") }}'
             as ev_ci_method,
         cast(test_trade_count as integer) as test_trade_count,
         cast(test_win_count as integer) as test_win_count,
@@ -50,8 +52,6 @@ final as (
         test_start_date,
         test_end_date,
         cast(train_trade_count as integer) as train_trade_count,
-        train_hit_rate,
-        cast(train_ev_per_contract as decimal(18, 4)) as train_ev_per_contract,
         has_enough_train_trades,
         cast(train_day_count as integer) as train_day_count,
         train_start_date,

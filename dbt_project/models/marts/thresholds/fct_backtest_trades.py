@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -71,6 +71,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("risk_scope", "varchar"),
 ]
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 INPUT_COLUMNS = (
     "data_source",
     "station_icao",
@@ -105,9 +107,48 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _fetch(relation: Any, columns: tuple[str, ...], where: str, order: str) -> list[dict]:
-    rows = relation.filter(where).order(order).project(", ".join(columns)).fetchall()
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+def _fetch_inputs(session: Any, inputs: Any, thresholds: Any) -> list[dict]:
+    """Test-period engine inputs inside each station's window, in time order.
+
+    Instants come as epoch microseconds and become aware UTC datetimes once per distinct value
+    (converting every timestamptz cell through the session time zone dominated the run time).
+    """
+    session.register("__fct_backtest_inputs", inputs)
+    session.register("__fct_backtest_thresholds", thresholds)
+    columns = [
+        f"epoch_us(i.{name}) as {name}" if name in ("checkpoint_at", "settled_at") else f"i.{name}"
+        for name in INPUT_COLUMNS
+    ]
+    cursor = session.execute(
+        f"select {', '.join(columns)} "
+        "from __fct_backtest_inputs as i "
+        "inner join __fct_backtest_thresholds as t "
+        "on i.data_source = t.data_source and i.station_icao = t.station_icao "
+        "and i.contract_type = t.contract_type "
+        "where i.sample_period = 'test' "
+        "and i.checkpoint_minute between t.window_start_minute and t.window_end_minute "
+        "order by i.checkpoint_at, i.data_source, i.station_icao, i.contract_type, "
+        "i.market_ticker"
+    )
+    rows = cursor.fetchall()
+    instants: dict[int, datetime] = {}
+
+    def instant(micros: int | None) -> datetime | None:
+        if micros is None:
+            return None
+        found = instants.get(micros)
+        if found is None:
+            found = EPOCH + timedelta(microseconds=micros)
+            instants[micros] = found
+        return found
+
+    out = []
+    for row in rows:
+        record = dict(zip(INPUT_COLUMNS, row, strict=True))
+        record["checkpoint_at"] = instant(record["checkpoint_at"])
+        record["settled_at"] = instant(record["settled_at"])
+        out.append(record)
+    return out
 
 
 def _settle_pnl(count: int, price: Decimal, fee: Decimal, won: bool) -> Decimal:
@@ -123,10 +164,13 @@ def model(dbt: Any, session: Any) -> Any:
     from domain.risk import RiskLimits, Settlement, settlement_pnl
 
     dbt.config(materialized="table")
-    scope = str(dbt.config.get("risk_scope") or "data_source")
+    # meta_get calls must stand alone: dbt finds them by parsing this file
+    scope_setting = dbt.config.meta_get("risk_scope", "data_source")
+    stake_min_setting = dbt.config.meta_get("stake_min", "5.00")
+    stake_max_setting = dbt.config.meta_get("stake_max", "10.00")
+    scope = str(scope_setting or "data_source")
     if scope not in ("data_source", "station_contract"):
-        raise ValueError(f"thresholds_backtest_risk_scope must be data_source or "
-                         f"station_contract, got {scope!r}")
+        raise ValueError(f"thresholds_backtest_risk_scope: unknown risk scope {scope!r}")
 
     threshold_relation = dbt.ref("dim_station_thresholds")
     threshold_names = list(threshold_relation.columns)
@@ -142,13 +186,7 @@ def model(dbt: Any, session: Any) -> Any:
         for key, record in thresholds.items()
     }
 
-    lowest_start = min((th.window_start_minute for th in engine_thresholds.values()), default=0)
-    inputs = _fetch(
-        dbt.ref("int_thresholds_engine_inputs"),
-        INPUT_COLUMNS,
-        f"sample_period = 'test' and checkpoint_minute >= {int(lowest_start)}",
-        "checkpoint_at, data_source, station_icao, contract_type, market_ticker",
-    )
+    inputs = _fetch_inputs(session, dbt.ref("int_thresholds_engine_inputs"), threshold_relation)
 
     # Group the market rows into one DecisionInput per station x contract x checkpoint.
     groups: dict[tuple, list[dict]] = defaultdict(list)
@@ -156,8 +194,6 @@ def model(dbt: Any, session: Any) -> Any:
         key = (row["data_source"], row["station_icao"], row["contract_type"])
         th = engine_thresholds.get(key)
         if th is None:
-            continue
-        if not th.window_start_minute <= row["checkpoint_minute"] <= th.window_end_minute:
             continue
         groups[(*key, row["climate_date"], row["checkpoint_minute"])].append(row)
 
@@ -195,8 +231,8 @@ def model(dbt: Any, session: Any) -> Any:
         stream = (data_source,) if scope == "data_source" else (data_source, station, contract)
         streams[stream].append((inp, group_key))
 
-    stake_min = Decimal(str(dbt.config.get("stake_min") or "5.00"))
-    stake_max = Decimal(str(dbt.config.get("stake_max") or "10.00"))
+    stake_min = Decimal(str(stake_min_setting or "5.00"))
+    stake_max = Decimal(str(stake_max_setting or "10.00"))
     limits = RiskLimits(stake_min=stake_min, stake_max=stake_max)
 
     out: list[dict] = []
@@ -205,7 +241,9 @@ def model(dbt: Any, session: Any) -> Any:
         data_source = stream_key[0]
 
         def settle(decision: Any, data_source: str = data_source) -> Settlement | None:
-            settled_at, result = settlements.get((data_source, decision.market_ticker), (None, None))
+            settled_at, result = settlements.get(
+                (data_source, decision.market_ticker), (None, None)
+            )
             if settled_at is None or result not in ("yes", "no"):
                 return None
             return Settlement(settled_at=settled_at, won=result == "yes")

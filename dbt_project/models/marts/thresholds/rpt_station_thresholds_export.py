@@ -14,24 +14,24 @@ The model's own rows are the manifest: one row per file (format, path, rows writ
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 from typing import Any
 
 EXPORT_NAME = "station_thresholds"
 ORDER = "data_source, station_icao, contract_type"
 
 
-def _export_dir(session: Any, configured: str | None) -> str:
-    if configured:
-        return configured
+def _export_dir(session: Any, configured: object) -> Path:
+    if configured not in (None, "", "None"):
+        return Path(str(configured))
     rows = session.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()
     path = rows[0][0] if rows else None
     if not path:
         # in-memory warehouse: fall back to the repo default
-        return os.path.join("warehouse", "exports")
-    return os.path.join(os.path.dirname(str(path)) or ".", "exports")
+        return Path("warehouse") / "exports"
+    return Path(str(path)).parent / "exports"
 
 
 def _quote(path: str) -> str:
@@ -42,8 +42,8 @@ def model(dbt: Any, session: Any) -> Any:
     """Export the thresholds table to parquet and JSON; return the manifest of files."""
     dbt.config(materialized="table")
     thresholds = dbt.ref("dim_station_thresholds")
-    export_dir = _export_dir(session, dbt.config.get("export_dir"))
-    os.makedirs(export_dir, exist_ok=True)
+    export_dir = _export_dir(session, dbt.config.meta_get("export_dir"))
+    export_dir.mkdir(parents=True, exist_ok=True)
 
     session.register("__station_thresholds_export", thresholds)
     columns = list(thresholds.columns)
@@ -52,8 +52,8 @@ def model(dbt: Any, session: Any) -> Any:
         f"cast({name} as varchar) as {name}" if sql_type.startswith("DECIMAL") else name
         for name, sql_type in zip(columns, types, strict=True)
     )
-    parquet_path = os.path.join(export_dir, f"{EXPORT_NAME}.parquet")
-    json_path = os.path.join(export_dir, f"{EXPORT_NAME}.json")
+    parquet_path = str(export_dir / f"{EXPORT_NAME}.parquet")
+    json_path = str(export_dir / f"{EXPORT_NAME}.json")
     session.execute(
         f"copy (select * from __station_thresholds_export order by {ORDER}) "
         f"to {_quote(parquet_path)} (format parquet)"
