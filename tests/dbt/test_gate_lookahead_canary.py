@@ -11,8 +11,8 @@ train days only) may not depend on anything after T either. Marts keyed by check
 pool days, so for them "at T" means every checkpoint minute <= 720 (at or before T at both
 stations: KNYC is UTC-5). fct_market_calibration is keyed by hours to close: the rewritten
 quotes all lie less than 12 h before their market's close, so buckets starting at >= 12 h must
-not move. int_threshold_search is a whole-day backtest (a trade after T may change) and is
-covered through int_gate_market_checkpoints, the values its trades are taken from.
+not move. The threshold search and backtest are whole-period aggregates: they
+are covered through int_gate_market_checkpoints, the values their trades are taken from.
 """
 
 from __future__ import annotations
@@ -33,14 +33,13 @@ END = date(2025, 3, 12)
 CHECKPOINT_MINUTE = 720
 T = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)  # KMDW 2025-03-12 12:00 LST
 # The sample has only ~8 train days: let the pmf use them rather than the 30-day minimum.
-DBT_VARS = "{gate_delta_min_samples: 3, gate_search_min_train_trades: 1}"
+DBT_VARS = "{gate_delta_min_samples: 3}"
 SELECT = [
     "--select",
     "+fct_accuracy_by_window",
     "+fct_extreme_delta_distribution",
     "+fct_historical_edge",
     "+fct_market_calibration",
-    "+int_threshold_search",
 ]
 
 # (relation, filter for "at or before T", filter for "after T")

@@ -12,11 +12,11 @@
     fair_value candidates have buffer_f = 0 only (the rule has no buffer). -#}
 
 {%- set starts = var('thresholds_window_starts') -%}
-{%- set buffers = var('thresholds_buffers_f') -%}
+{%- set buffers = var('gate_buffers_f') -%}
 {%- set min_edges = var('thresholds_min_edges') -%}
 {%- set rules = var('thresholds_rules') -%}
 {%- set min_train_trades = var('thresholds_min_train_trades') -%}
-{%- set z = var('thresholds_ci_z') -%}
+{%- set z = var('gate_ci_z') -%}
 
 with
 

@@ -13,9 +13,9 @@
     checkpoint], so no candidate x checkpoint cross join is needed. -#}
 
 {%- set starts = var('thresholds_window_starts') -%}
-{%- set buffers = var('thresholds_buffers_f') -%}
+{%- set buffers = var('gate_buffers_f') -%}
 {%- set window_end = var('thresholds_window_end_minute') -%}
-{%- set max_obs_age = var('thresholds_max_obs_age_minutes') -%}
+{%- set max_obs_age = var('gate_max_obs_age_minutes') -%}
 
 with
 

@@ -10,9 +10,9 @@
     do (largest whole count costing at most the stake cap; taker fee rounded up to the cent). -#}
 
 {%- set starts = var('thresholds_window_starts') -%}
-{%- set max_obs_age = var('thresholds_max_obs_age_minutes') -%}
+{%- set max_obs_age = var('gate_max_obs_age_minutes') -%}
 {%- set stake_min = var('thresholds_stake_min_dollars') -%}
-{%- set stake_max = var('thresholds_stake_max_dollars') -%}
+{%- set stake_max = var('gate_stake_max_dollars') -%}
 
 with
 

@@ -127,33 +127,8 @@ final as (
         day_count,
         correct_day_count,
         accuracy,
-        -- Wilson score interval, z = {{ z }}
-        case
-            when day_count > 0 then
-                round(
-                    (
-                        accuracy + {{ z * z }} / (2 * day_count)
-                        - {{ z }} * sqrt(
-                            accuracy * (1 - accuracy) / day_count
-                            + {{ z * z }} / (4 * day_count * day_count)
-                        )
-                    ) / (1 + {{ z * z }} / day_count),
-                    6
-                )
-        end as accuracy_ci_low,
-        case
-            when day_count > 0 then
-                round(
-                    (
-                        accuracy + {{ z * z }} / (2 * day_count)
-                        + {{ z }} * sqrt(
-                            accuracy * (1 - accuracy) / day_count
-                            + {{ z * z }} / (4 * day_count * day_count)
-                        )
-                    ) / (1 + {{ z * z }} / day_count),
-                    6
-                )
-        end as accuracy_ci_high,
+        {{ wilson_bound('accuracy', 'day_count', z, 'low') }} as accuracy_ci_low,
+        {{ wilson_bound('accuracy', 'day_count', z, 'high') }} as accuracy_ci_high,
         eligible_day_count,
         coverage,
         no_ladder_day_count,

@@ -202,32 +202,8 @@ final as (
         ) as realised_pnl_ci_high_dollars,
         cast(total_realised_pnl_dollars as decimal(18, 4)) as total_realised_pnl_dollars,
         win_rate,
-        case
-            when trade_count > 0 then
-                round(
-                    (
-                        win_rate + {{ z * z }} / (2 * trade_count)
-                        - {{ z }} * sqrt(
-                            win_rate * (1 - win_rate) / trade_count
-                            + {{ z * z }} / (4 * trade_count * trade_count)
-                        )
-                    ) / (1 + {{ z * z }} / trade_count),
-                    6
-                )
-        end as win_rate_ci_low,
-        case
-            when trade_count > 0 then
-                round(
-                    (
-                        win_rate + {{ z * z }} / (2 * trade_count)
-                        + {{ z }} * sqrt(
-                            win_rate * (1 - win_rate) / trade_count
-                            + {{ z * z }} / (4 * trade_count * trade_count)
-                        )
-                    ) / (1 + {{ z * z }} / trade_count),
-                    6
-                )
-        end as win_rate_ci_high
+        {{ wilson_bound('win_rate', 'trade_count', z, 'low') }} as win_rate_ci_low,
+        {{ wilson_bound('win_rate', 'trade_count', z, 'high') }} as win_rate_ci_high
     from aggregated
 )
 

@@ -179,32 +179,8 @@ final as (
         cast(yes_count as integer) as yes_count,
         cast(mean_price_dollars as decimal(18, 4)) as mean_price_dollars,
         realised_yes_rate,
-        case
-            when market_count > 0 then
-                round(
-                    (
-                        realised_yes_rate + {{ z * z }} / (2 * market_count)
-                        - {{ z }} * sqrt(
-                            realised_yes_rate * (1 - realised_yes_rate) / market_count
-                            + {{ z * z }} / (4 * market_count * market_count)
-                        )
-                    ) / (1 + {{ z * z }} / market_count),
-                    6
-                )
-        end as ci_low,
-        case
-            when market_count > 0 then
-                round(
-                    (
-                        realised_yes_rate + {{ z * z }} / (2 * market_count)
-                        + {{ z }} * sqrt(
-                            realised_yes_rate * (1 - realised_yes_rate) / market_count
-                            + {{ z * z }} / (4 * market_count * market_count)
-                        )
-                    ) / (1 + {{ z * z }} / market_count),
-                    6
-                )
-        end as ci_high,
+        {{ wilson_bound('realised_yes_rate', 'market_count', z, 'low') }} as ci_low,
+        {{ wilson_bound('realised_yes_rate', 'market_count', z, 'high') }} as ci_high,
         realised_yes_rate - cast(mean_price_dollars as double) as yes_rate_minus_price
     from aggregated
 )

@@ -34,14 +34,14 @@ final as (
         cast(accuracy_day_count as integer) as accuracy_day_count,
         cast(min_edge as decimal(18, 4)) as min_edge,
         tier,
-        cast({{ var('thresholds_max_obs_age_minutes') }} as integer) as max_obs_age_minutes,
+        cast({{ var('gate_max_obs_age_minutes') }} as integer) as max_obs_age_minutes,
         cast({{ var('thresholds_stake_min_dollars') }} as decimal(18, 2)) as stake_min,
-        cast({{ var('thresholds_stake_max_dollars') }} as decimal(18, 2)) as stake_max,
+        cast({{ var('gate_stake_max_dollars') }} as decimal(18, 2)) as stake_max,
         cast(ev_per_contract as decimal(18, 4)) as ev_per_contract,
         cast(ev_ci_low as decimal(18, 4)) as ev_ci_low,
         cast(ev_ci_high as decimal(18, 4)) as ev_ci_high,
         'normal approximation: contract-weighted EV (total P&L / total contracts) +- z x '
-        || 'linearised standard error of that ratio over trades, z = {{ var("thresholds_ci_z") }}'
+        || 'linearised standard error of that ratio over trades, z = {{ var("gate_ci_z") }}'
             as ev_ci_method,
         cast(test_trade_count as integer) as test_trade_count,
         cast(test_win_count as integer) as test_win_count,
