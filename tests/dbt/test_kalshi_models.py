@@ -20,6 +20,7 @@ KALSHI_MODELS = [
     "stg_kalshi__trades",
     "stg_kalshi__orderbook_snapshots",
     "stg_kalshi__rejects",
+    "int_station_series",
     "int_markets_enriched",
     "int_market_quotes",
     "fct_market_outcomes",

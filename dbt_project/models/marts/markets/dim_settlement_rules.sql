@@ -17,23 +17,7 @@ stations as (
 ),
 
 station_series as (
-    select
-        stations.icao as station_icao,
-        stations.high_series_ticker as series_ticker,
-        'HIGH' as contract_type
-    from stations
-    union all
-    select
-        stations.icao as station_icao,
-        stations.legacy_high_series_ticker as series_ticker,
-        'HIGH' as contract_type
-    from stations
-    union all
-    select
-        stations.icao as station_icao,
-        stations.low_series_ticker as series_ticker,
-        'LOW' as contract_type
-    from stations
+    select * from {{ ref('int_station_series') }}
 ),
 
 market_counts as (
