@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -19,7 +20,8 @@ from pipelines.loading import LoadSummary
 from pipelines.warehouse import LoadFailedError, warehouse_path
 
 log = logging.getLogger("pipelines")
-console = Console()
+# Piped output (make, CI logs) gets a wide console so tables are not squeezed to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 220)
 
 app = typer.Typer(
     help=(
