@@ -192,13 +192,20 @@ class LadderQuote:
     fee_multiplier: Decimal = ONE
 
     def __post_init__(self) -> None:
-        for name in ("yes_ask", "yes_bid", "probability"):
-            value = getattr(self, name)
-            if value is not None:
+        # Runs once per bracket per checkpoint in the backtest: exact Decimals skip the slow path.
+        for name, value in (
+            ("yes_ask", self.yes_ask),
+            ("yes_bid", self.yes_bid),
+            ("probability", self.probability),
+        ):
+            if value is None:
+                continue
+            if value.__class__ is not Decimal:
                 _require_decimal(value, name)
-                if not ZERO <= value <= ONE:
-                    raise ValueError(f"{self.market_ticker}: {name} {value} outside [0, 1]")
-        _require_decimal(self.fee_multiplier, "fee_multiplier")
+            if value < ZERO or value > ONE:
+                raise ValueError(f"{self.market_ticker}: {name} {value} outside [0, 1]")
+        if self.fee_multiplier.__class__ is not Decimal:
+            _require_decimal(self.fee_multiplier, "fee_multiplier")
 
     @property
     def executable_ask(self) -> Decimal | None:

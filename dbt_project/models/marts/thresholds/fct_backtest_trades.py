@@ -73,6 +73,16 @@ COLUMNS: list[tuple[str, str]] = [
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# Decimal input columns and their scales in int_thresholds_engine_inputs.
+DECIMAL_SCALES = {
+    "observation_age_minutes": 4,
+    "yes_bid_dollars": 4,
+    "yes_ask_dollars": 4,
+    "model_probability": 6,
+    "fee_multiplier": 6,
+    "fee_dollars": 2,
+}
+
 INPUT_COLUMNS = (
     "data_source",
     "station_icao",
@@ -107,16 +117,21 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _fetch_inputs(session: Any, inputs: Any, thresholds: Any) -> list[dict]:
-    """Test-period engine inputs inside each station's window, in time order.
+def _fetch_inputs(session: Any, inputs: Any, thresholds: Any) -> list[tuple]:
+    """Test-period engine inputs inside each station's window with an executable ask, in time order.
 
-    Instants come as epoch microseconds and become aware UTC datetimes once per distinct value
-    (converting every timestamptz cell through the session time zone dominated the run time).
+    Instants come as epoch microseconds and decimals as scaled integers; each distinct value
+    becomes an aware UTC datetime or an exact Decimal once (converting every cell through the
+    Python client dominated the run time).
     """
     session.register("__fct_backtest_inputs", inputs)
     session.register("__fct_backtest_thresholds", thresholds)
     columns = [
-        f"epoch_us(i.{name}) as {name}" if name in ("checkpoint_at", "settled_at") else f"i.{name}"
+        f"epoch_us(i.{name}) as {name}"
+        if name in ("checkpoint_at", "settled_at")
+        else f"cast(i.{name} * {10 ** DECIMAL_SCALES[name]} as bigint) as {name}"
+        if name in DECIMAL_SCALES
+        else f"i.{name}"
         for name in INPUT_COLUMNS
     ]
     cursor = session.execute(
@@ -127,6 +142,9 @@ def _fetch_inputs(session: Any, inputs: Any, thresholds: Any) -> list[dict]:
         "and i.contract_type = t.contract_type "
         "where i.sample_period = 'test' "
         "and i.checkpoint_minute between t.window_start_minute and t.window_end_minute "
+        # A bracket without an executable ask can never be bought by either rule, so its rows
+        # cannot change a trade; skipping them keeps the replay fast on quote-sparse history.
+        "and i.yes_ask_dollars is not null and i.yes_ask_dollars < 1 "
         "order by i.checkpoint_at, i.data_source, i.station_icao, i.contract_type, "
         "i.market_ticker"
     )
@@ -142,12 +160,30 @@ def _fetch_inputs(session: Any, inputs: Any, thresholds: Any) -> list[dict]:
             instants[micros] = found
         return found
 
+    # One cache per decimal column: scaled integer -> exact Decimal, built once per value.
+    decimal_columns = [
+        (position, DECIMAL_SCALES[name], {})
+        for position, name in enumerate(INPUT_COLUMNS)
+        if name in DECIMAL_SCALES
+    ]
+    instant_columns = [
+        position
+        for position, name in enumerate(INPUT_COLUMNS)
+        if name in ("checkpoint_at", "settled_at")
+    ]
     out = []
     for row in rows:
-        record = dict(zip(INPUT_COLUMNS, row, strict=True))
-        record["checkpoint_at"] = instant(record["checkpoint_at"])
-        record["settled_at"] = instant(record["settled_at"])
-        out.append(record)
+        values = list(row)
+        for position, scale, cache in decimal_columns:
+            units = values[position]
+            if units is not None:
+                found = cache.get(units)
+                if found is None:
+                    found = cache[units] = Decimal(units).scaleb(-scale)
+                values[position] = found
+        for position in instant_columns:
+            values[position] = instant(values[position])
+        out.append(tuple(values))
     return out
 
 
@@ -188,48 +224,71 @@ def model(dbt: Any, session: Any) -> Any:
 
     inputs = _fetch_inputs(session, dbt.ref("int_thresholds_engine_inputs"), threshold_relation)
 
-    # Group the market rows into one DecisionInput per station x contract x checkpoint.
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for row in inputs:
-        key = (row["data_source"], row["station_icao"], row["contract_type"])
-        th = engine_thresholds.get(key)
-        if th is None:
-            continue
-        groups[(*key, row["climate_date"], row["checkpoint_minute"])].append(row)
-
+    # One DecisionInput per station x contract x checkpoint. The rows arrive ordered by
+    # checkpoint instant, then book, then ticker, so each checkpoint's ladder is one contiguous
+    # run and the inputs come out in time order without regrouping.
+    col = {name: position for position, name in enumerate(INPUT_COLUMNS)}
     settlements: dict[tuple[str, str], tuple[datetime | None, str | None]] = {}
-    by_ticker: dict[tuple, dict] = {}
-    streams: dict[tuple, list[tuple[DecisionInput, tuple]]] = defaultdict(list)
-    for group_key in sorted(groups, key=lambda k: (groups[k][0]["checkpoint_at"], k)):
-        rows = groups[group_key]
-        first = rows[0]
-        data_source, station, contract, climate_date, _ = group_key
+    streams: dict[tuple, list[tuple[DecisionInput, tuple, dict[str, tuple]]]] = defaultdict(list)
+    run: list[tuple] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first = run[0]
+        data_source = first[col["data_source"]]
+        station = first[col["station_icao"]]
+        contract = first[col["contract_type"]]
+        group_key = (
+            data_source,
+            station,
+            contract,
+            first[col["climate_date"]],
+            first[col["checkpoint_minute"]],
+        )
         ladder = []
-        for row in rows:
-            settlements[(data_source, row["market_ticker"])] = (row["settled_at"], row["result"])
-            by_ticker[(*group_key, row["market_ticker"])] = row
+        rows_by_ticker: dict[str, tuple] = {}
+        for row in run:
+            ticker = row[col["market_ticker"]]
+            settlements[(data_source, ticker)] = (row[col["settled_at"]], row[col["result"]])
+            rows_by_ticker[ticker] = row
             ladder.append(
                 LadderQuote(
-                    market_ticker=row["market_ticker"],
-                    bracket=Bracket(row["bracket_lower"], row["bracket_upper"]),
-                    yes_ask=row["yes_ask_dollars"],
-                    yes_bid=row["yes_bid_dollars"],
-                    probability=row["model_probability"],
-                    fee_type=row["fee_type"],
-                    fee_multiplier=row["fee_multiplier"],
+                    market_ticker=ticker,
+                    bracket=Bracket(row[col["bracket_lower"]], row[col["bracket_upper"]]),
+                    yes_ask=row[col["yes_ask_dollars"]],
+                    yes_bid=row[col["yes_bid_dollars"]],
+                    probability=row[col["model_probability"]],
+                    fee_type=row[col["fee_type"]],
+                    fee_multiplier=row[col["fee_multiplier"]],
                 )
             )
         inp = DecisionInput(
             thresholds=engine_thresholds[(data_source, station, contract)],
             contract_type=contract,
-            climate_date=climate_date,
-            running_extreme_f=first["running_extreme_f"],
-            observation_age_minutes=first["observation_age_minutes"],
+            climate_date=group_key[3],
+            running_extreme_f=first[col["running_extreme_f"]],
+            observation_age_minutes=first[col["observation_age_minutes"]],
             ladder=tuple(ladder),
-            now=first["checkpoint_at"],
+            now=first[col["checkpoint_at"]],
         )
         stream = (data_source,) if scope == "data_source" else (data_source, station, contract)
-        streams[stream].append((inp, group_key))
+        streams[stream].append((inp, group_key, rows_by_ticker))
+        run.clear()
+
+    book_at = (col["data_source"], col["station_icao"], col["contract_type"], col["checkpoint_at"])
+    current: tuple | None = None
+    for row in inputs:
+        if (row[col["data_source"]], row[col["station_icao"]], row[col["contract_type"]]) not in (
+            engine_thresholds
+        ):
+            continue
+        key = tuple(row[position] for position in book_at)
+        if key != current:
+            flush()
+            current = key
+        run.append(row)
+    flush()
 
     stake_min = Decimal(str(stake_min_setting or "5.00"))
     stake_max = Decimal(str(stake_max_setting or "10.00"))
@@ -248,9 +307,9 @@ def model(dbt: Any, session: Any) -> Any:
                 return None
             return Settlement(settled_at=settled_at, won=result == "yes")
 
-        decisions = replay((inp for inp, _ in stream), settle, limits)
+        decisions = replay((entry[0] for entry in stream), settle, limits)
         seen: set[tuple] = set()
-        for (inp, group_key), decision in zip(stream, decisions, strict=True):
+        for (inp, group_key, rows_by_ticker), decision in zip(stream, decisions, strict=True):
             day_key = group_key[:4]
             wanted = decision.is_trade or (
                 decision.reason_code.startswith("risk_limit") and decision.market_ticker
@@ -258,7 +317,7 @@ def model(dbt: Any, session: Any) -> Any:
             if not wanted or day_key in seen:
                 continue
             seen.add(day_key)
-            row = by_ticker[(*group_key, decision.market_ticker)]
+            row = dict(zip(INPUT_COLUMNS, rows_by_ticker[decision.market_ticker], strict=True))
             record = thresholds[group_key[:3]]
             th = inp.thresholds
             result = row["result"]
