@@ -30,18 +30,6 @@ class Bracket:
             self.upper is None or value <= self.upper
         )
 
-    def margin(self, value: int) -> int | None:
-        """Degrees between ``value`` and the nearest closed edge (0 = on the edge); None if outside.
-
-        An open tail has no edge on its open side; a bracket open on both sides has no margin.
-        """
-        if not self.contains(value):
-            return None
-        gaps = [value - self.lower if self.lower is not None else None]
-        gaps.append(self.upper - value if self.upper is not None else None)
-        finite = [gap for gap in gaps if gap is not None]
-        return min(finite) if finite else None
-
 
 def headroom(bracket: Bracket, value: int, contract_type: str) -> int | None:
     """Degrees the running extreme can still move before it leaves the bracket.

@@ -24,17 +24,6 @@
     )
 {%- endmacro %}
 
-{% macro bracket_margin(value, lower_bound, upper_bound) -%}
-    {#- degrees from value to the nearest closed edge; null when outside or both ends open -#}
-    case
-        when not {{ bracket_contains(value, lower_bound, upper_bound) }} then null
-        else least(
-            coalesce({{ value }} - {{ lower_bound }}, {{ upper_bound }} - {{ value }}),
-            coalesce({{ upper_bound }} - {{ value }}, {{ value }} - {{ lower_bound }})
-        )
-    end
-{%- endmacro %}
-
 {% macro bracket_headroom(contract_type, value, lower_bound, upper_bound) -%}
     {#- degrees the running extreme can still move inside the bracket: HIGH toward the upper
         edge, LOW toward the lower edge; null when outside or unbounded (open tail) -#}

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from domain.brackets import Bracket, BracketError, bracket_from_strikes
+from domain.brackets import Bracket, BracketError, bracket_from_strikes, headroom
 from domain.fees import trade_fee
 from domain.tickers import TickerError, parse_ticker
 from tests.conftest import run_dbt
@@ -32,10 +32,13 @@ select
     {{ bracket_lower('parity_input.strike_type', 'parity_input.floor_strike') }} as lo,
     {{ bracket_upper('parity_input.strike_type', 'parity_input.cap_strike') }} as hi,
     {{ bracket_contains('parity_input.value', 'parity_input.lo_in', 'parity_input.hi_in') }} as hit,
-    {{ bracket_margin('parity_input.value', 'parity_input.lo_in', 'parity_input.hi_in') }} as margin,
+    {{ bracket_headroom("'HIGH'", 'parity_input.value', 'parity_input.lo_in',
+        'parity_input.hi_in') }} as headroom_high,
     {{ kalshi_fee('parity_input.fee_count', 'parity_input.fee_price', 'parity_input.fee_role',
                   'parity_input.fee_type', 'parity_input.fee_multiplier') }} as fee,
-    {{ ticker_climate_date('parity_input.ticker') }} as climate_date
+    {{ ticker_climate_date('parity_input.ticker') }} as climate_date,
+    {{ bracket_headroom("'LOW'", 'parity_input.value', 'parity_input.lo_in',
+        'parity_input.hi_in') }} as headroom_low
 from parity_input
 """
 
@@ -136,7 +139,8 @@ def test_brackets_agree_on_a_grid(compiled_sql: str) -> None:
         _check_bounds(got[cid], bracket, error, where)
         if bracket is not None:
             assert got[cid][2] is bracket.contains(value), where
-            assert got[cid][3] == bracket.margin(value), where
+            assert got[cid][3] == headroom(bracket, value, "HIGH"), where
+            assert got[cid][6] == headroom(bracket, value, "LOW"), where
 
 
 @pytest.mark.realdata

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.brackets import Bracket, BracketError, bracket_from_strikes, settles_yes
+from domain.brackets import Bracket, BracketError, bracket_from_strikes, headroom, settles_yes
 
 
 @pytest.mark.parametrize(
@@ -38,12 +38,17 @@ def test_edges_settle_as_kalshi_says() -> None:
     assert not settles_yes(86, "less", None, 86) and settles_yes(85, "less", None, 86)
 
 
-def test_margin() -> None:
-    assert Bracket(30, 33).margin(31) == 1
-    assert Bracket(30, 33).margin(30) == 0
-    assert Bracket(None, 85).margin(80) == 5
-    assert Bracket(30, 31).margin(35) is None
-    assert Bracket(None, None).margin(1) is None
+def test_headroom_is_measured_in_the_direction_of_travel() -> None:
+    # a running high can only cross the upper edge, a running low only the lower one
+    assert headroom(Bracket(30, 33), 31, "HIGH") == 2
+    assert headroom(Bracket(30, 33), 31, "LOW") == 1
+    assert headroom(Bracket(30, 31), 31, "HIGH") == 0
+    assert headroom(Bracket(94, None), 97, "HIGH") is None  # crossed 'greater' tail: unbounded
+    assert headroom(Bracket(None, 85), 80, "HIGH") == 5
+    assert headroom(Bracket(None, 85), 80, "LOW") is None
+    assert headroom(Bracket(30, 31), 35, "HIGH") is None  # outside the bracket
+    with pytest.raises(BracketError):
+        headroom(Bracket(30, 31), 30, "MID")
 
 
 @pytest.mark.parametrize(
