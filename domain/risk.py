@@ -197,18 +197,33 @@ class Settlement:
     won: bool
 
 
+def order_pnl(count: int, price: Decimal, fee: Decimal, won: bool) -> Decimal:
+    """Realised P&L of buying ``count`` YES at ``price`` with ``fee``: payout - cost - fee.
+
+    Args:
+        count: contracts bought.
+        price: price paid per contract, dollars.
+        fee: the order's fee, dollars.
+        won: whether YES settled YES ($1 per contract).
+
+    Returns:
+        ``count x (1 - price) - fee`` when won, ``-(count x price) - fee`` when lost.
+    """
+    contracts = Decimal(count)
+    payout = contracts if won else ZERO
+    return payout - contracts * price - fee
+
+
 def settlement_pnl(decision: Decision, won: bool) -> Decimal:
-    """Realised P&L of a BUY_YES decision: payout minus cost minus the entry fee.
+    """Realised P&L of a BUY_YES decision (``order_pnl`` of its order).
 
     Args:
         decision: a ``BUY_YES`` decision.
         won: whether YES settled YES ($1 per contract).
 
     Returns:
-        ``count x (1 - price) - fee`` when won, ``-(count x price) - fee`` when lost.
+        The order's P&L in dollars.
     """
     if not decision.is_trade or decision.price is None:
         raise ValueError("only a BUY_YES decision has a P&L")
-    count = Decimal(decision.count)
-    payout = count if won else ZERO
-    return payout - count * decision.price - decision.fee
+    return order_pnl(decision.count, decision.price, decision.fee, won)

@@ -101,6 +101,16 @@ def _run_files(path: Path) -> list[LoadSummary]:
     return summaries
 
 
+def _run_live(stations: list[Station], start: date, end: date) -> list[LoadSummary]:
+    from pipelines.iem import runner as iem_runner
+    from pipelines.kalshi import runner as kalshi_runner
+
+    return [
+        iem_runner.run_live(stations, start, end),
+        kalshi_runner.run_live(stations, start, end),
+    ]
+
+
 @app.command()
 def run(
     source: Annotated[
@@ -146,16 +156,8 @@ def run(
 
             summaries = run_sample(chosen, start_date, end_date)
         else:
-            from pipelines.iem import runner as iem_runner
-            from pipelines.kalshi import runner as kalshi_runner
-
-            today = datetime.now(UTC).date()
-            live_end = end_date or today
-            live_start = start_date or live_end - timedelta(days=7)
-            summaries = [
-                iem_runner.run_live(chosen, live_start, live_end),
-                kalshi_runner.run_live(chosen, live_start, live_end),
-            ]
+            live_end = end_date or datetime.now(UTC).date()
+            summaries = _run_live(chosen, start_date or live_end - timedelta(days=7), live_end)
     except LoadFailedError as exc:
         console.print(f"[bold red]load failed:[/] {exc}")
         raise typer.Exit(code=1) from exc
@@ -197,19 +199,13 @@ def schedule(
             soft_wrap=True,
         )
         return
-    from pipelines.iem import runner as iem_runner
-    from pipelines.kalshi import runner as kalshi_runner
-
     done = 0
     while iterations is None or done < iterations:
         began = time.perf_counter()
         end_date = datetime.now(UTC).date()
         start_date = end_date - timedelta(days=lookback_days)
         try:
-            summaries = [
-                iem_runner.run_live(chosen, start_date, end_date),
-                kalshi_runner.run_live(chosen, start_date, end_date),
-            ]
+            summaries = _run_live(chosen, start_date, end_date)
             _print_summaries(summaries, time.perf_counter() - began)
         except LoadFailedError as exc:
             # One failed refresh must not stop the schedule; the next one retries.

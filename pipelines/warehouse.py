@@ -40,6 +40,9 @@ def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
     Returns:
         The configured pipeline.
     """
+    # Every loader yields Arrow tables, which skip dlt's row normaliser; ask it to stamp
+    # _dlt_load_id anyway so staging can keep only rows of finished loads.
+    dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
     path = warehouse_path()
     pipelines_dir = path.parent / ".dlt_pipelines" / path.stem
     return dlt.pipeline(

@@ -7,7 +7,6 @@ Parsing finishes before the load starts so the rejects resource sees every rejec
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -131,9 +130,6 @@ def _parse_into(collected: _Collected, doc: RawDocument, kind: Kind | None) -> N
 
 def _load(collected: _Collected, label: str, track_watermarks: bool = False) -> LoadSummary:
     """Run the dlt pipeline over parsed data and summarise the warehouse afterwards."""
-    # Arrow batches skip dlt's row normaliser, which would otherwise add _dlt_load_id; staging
-    # joins _dlt_loads on it to keep only finished loads.
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     pipeline = make_pipeline("iem", IEM_DATASET)
     source = iem_source(
         collected.observation_batches,

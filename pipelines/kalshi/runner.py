@@ -137,9 +137,6 @@ def _load(
     rejects, then normalise and load in one go.
     """
     began = time.perf_counter()
-    # Arrow batches skip dlt's row normaliser; ask it to stamp _dlt_load_id anyway, so staging
-    # can keep only rows of finished loads (as for every other raw dataset).
-    dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
     pipeline = make_pipeline("kalshi", KALSHI_DATASET)
     with _Progress(label) as progress:
         # extract + normalise stage by stage (each package with its own schema), load once

@@ -394,41 +394,11 @@ sized as (
                 then greatest(
                     1, cast(floor({{ stake_max }} / executable_yes_ask_dollars) as integer)
                 )
-        end as order_contract_count
-    from priced
-),
-
-with_fee as (
-    select
-        data_source,
-        market_ticker,
-        checkpoint_minute,
-        station_icao,
-        contract_type,
-        climate_date,
-        checkpoint_at,
-        season,
-        sample_period,
-        running_extreme_f,
-        observation_age_minutes,
-        running_bracket_headroom_f,
-        is_running_bracket_open_ended,
-        is_running_bracket,
-        bracket_lower,
-        bracket_upper,
-        result,
-        close_at,
-        probability_basis,
-        model_probability,
-        quoted_at,
-        quote_source,
-        quote_age_minutes,
-        yes_bid_dollars,
-        executable_yes_ask_dollars,
-        order_contract_count,
+        end as order_contract_count,
+        -- the fee of that order, reusing the size computed just above (lateral alias)
         {{ kalshi_fee('order_contract_count', 'executable_yes_ask_dollars', "'taker'",
             'fee_type', 'fee_multiplier') }} as order_fee_dollars
-    from sized
+    from priced
 ),
 
 final as (
@@ -476,7 +446,7 @@ final as (
             - order_fee_dollars / order_contract_count
             as decimal(18, 4)
         ) as realised_pnl_dollars
-    from with_fee
+    from sized
 )
 
 select * from final

@@ -187,17 +187,11 @@ def _fetch_inputs(session: Any, inputs: Any, thresholds: Any) -> list[tuple]:
     return out
 
 
-def _settle_pnl(count: int, price: Decimal, fee: Decimal, won: bool) -> Decimal:
-    # domain.risk.settlement_pnl for an order the risk gate blocked (no Decision to pass it).
-    payout = Decimal(count) if won else Decimal(0)
-    return payout - Decimal(count) * price - fee
-
-
 def model(dbt: Any, session: Any) -> Any:
     """Replay the test period; return one row per (would-be) trade, typed in DuckDB."""
     from domain.brackets import Bracket
     from domain.decision import DecisionInput, LadderQuote, StationThresholds, replay
-    from domain.risk import RiskLimits, Settlement, settlement_pnl
+    from domain.risk import RiskLimits, Settlement, order_pnl, settlement_pnl
 
     dbt.config(materialized="table")
     # meta_get calls must stand alone: dbt finds them by parsing this file
@@ -330,7 +324,7 @@ def model(dbt: Any, session: Any) -> Any:
                 count, fee = row["contract_count"], row["fee_dollars"]
                 pnl = Decimal(0)
                 hypothetical = (
-                    _settle_pnl(count, decision.price, fee, won)
+                    order_pnl(count, decision.price, fee, won)
                     if won is not None and count and decision.price is not None
                     else None
                 )
