@@ -26,3 +26,10 @@ def climate_day_window(day: date, station: Station) -> tuple[datetime, datetime]
     """The half-open UTC interval ``[start, end)`` of a climate date at a station."""
     start = datetime.combine(day, time(0), tzinfo=station.standard_zone).astimezone(UTC)
     return start, start + timedelta(days=1)
+
+
+def fallback_close_at(day: date, station: Station) -> datetime:
+    """23:59 local standard time of a climate date, in UTC: the close of a market whose source
+    gives no close time (SQL twin: the ``fallback_close_at`` macro)."""
+    _, end = climate_day_window(day, station)
+    return end - timedelta(minutes=1)
