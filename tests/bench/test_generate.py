@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from bench.generate import STEPS_PER_DAY, GenerateConfig, generate
+from bench.generate import GenerateConfig, generate
+from bench.simulate import STEPS_PER_DAY
 from pipelines.documents import RawDocument
 from pipelines.iem.parsers import Kind, parse_daily, parse_observations, sniff
 
