@@ -15,9 +15,10 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from domain.layout import warehouse_path
 from domain.stations import Station, UnknownStationError, load_stations, station_by_icao
 from pipelines.loading import LoadSummary
-from pipelines.warehouse import LoadFailedError, warehouse_path
+from pipelines.warehouse import LoadFailedError
 
 log = logging.getLogger("pipelines")
 # Piped output (make, CI logs) gets a wide console so tables are not squeezed to 80 columns.
@@ -222,7 +223,8 @@ def report(
 ) -> None:
     """Write the self-contained go/kill HTML report to warehouse/reports/."""
     _setup_logging(verbose)
-    from pipelines.report import write_report
+    # imported here: matplotlib is for this command only, not for loads
+    from reports.build import write_report
 
     written = write_report(output)
     console.print(f"report written: {written}")
@@ -232,7 +234,7 @@ def report(
 def summary() -> None:
     """Print row counts of every raw table and mart in the warehouse (read-only)."""
     _setup_logging(False)
-    from pipelines.summary import print_summary
+    from reports.summary import print_summary
 
     print_summary(console)
 

@@ -1,34 +1,19 @@
-"""Where the warehouse lives and how dlt pipelines into it are made."""
+"""How dlt pipelines into the warehouse are made (where the file lives: ``domain.layout``)."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "kalshi_weather.duckdb"
-PIPELINES_DIR = REPO_ROOT / "warehouse" / ".dlt_pipelines"
+from domain.layout import warehouse_path
 
 # dlt dataset (= DuckDB schema = dbt source schema) per source family.
 IEM_DATASET = "raw_iem"
 KALSHI_DATASET = "raw_kalshi"
 
 
-def warehouse_path() -> Path:
-    """The DuckDB file: ``WAREHOUSE_PATH`` if set, else ``warehouse/kalshi_weather.duckdb``."""
-    configured = os.environ.get("WAREHOUSE_PATH")
-    path = Path(configured) if configured else DEFAULT_WAREHOUSE
-    if not path.is_absolute():
-        path = Path.cwd() / path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
-    """A dlt pipeline loading into the warehouse file.
+    """A dlt pipeline loading into the warehouse file (its folder is created if missing).
 
     The pipeline's working folder sits beside the warehouse (keyed by its file name) so a
     throwaway warehouse gets throwaway dlt state too.
@@ -44,6 +29,7 @@ def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
     # _dlt_load_id anyway so staging can keep only rows of finished loads.
     dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
     path = warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     pipelines_dir = path.parent / ".dlt_pipelines" / path.stem
     return dlt.pipeline(
         pipeline_name=f"{name}_{path.stem}",

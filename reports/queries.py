@@ -1,6 +1,6 @@
 """Read the go/kill marts, read-only, into pandas frames.
 
-Every mart column name the report (and ``pipelines.summary``) relies on is written here, in
+Every mart column name the report (and ``reports.summary``) relies on is written here, in
 ``MART_FIELDS``, and nowhere else. Each logical field lists the column names it accepts, the
 contract name (docs/architecture.md, the marts' yml) first; the first one present in the mart
 is used. A missing mart, a missing required column or an empty mart becomes a ``MartFrame``
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from reports.warehouse import columns_of, fetch_frame, raw_schemas, relations
 
 log = logging.getLogger(__name__)
 
@@ -166,44 +167,6 @@ class MartFrame:
         return self.frame is not None and not self.frame.empty
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only (never takes the writer's lock)."""
-    return duckdb.connect(str(path), read_only=True)
-
-
-def relations(
-    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]
-) -> list[tuple[str, str, str]]:
-    """Tables and views in ``schemas`` other than dlt bookkeeping: (schema, name, type)."""
-    placeholders = ", ".join("?" for _ in schemas)
-    rows = con.execute(
-        "select table_schema, table_name, table_type from information_schema.tables "
-        f"where table_schema in ({placeholders}) "
-        "and table_name not like '\\_dlt%' escape '\\' order by 1, 2",
-        list(schemas),
-    ).fetchall()
-    return [(str(s), str(n), "view" if "VIEW" in str(t).upper() else "table") for s, n, t in rows]
-
-
-def columns_of(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
-    """Column names of a relation, in order (empty if it does not exist)."""
-    rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def fetch_frame(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
-) -> pd.DataFrame:
-    """Run a query and return its rows as a DataFrame (DuckDB 2.0: via ``fetchall``)."""
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description or []]
-    return pd.DataFrame(cursor.fetchall(), columns=names)
-
-
 def resolve(available: list[str], fields: dict[str, Field]) -> tuple[dict[str, str], list[str]]:
     """Map logical fields to the mart's columns.
 
@@ -272,10 +235,10 @@ def read_mart(con: duckdb.DuckDBPyConnection, mart: str) -> MartFrame:
 
 
 def data_source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Raw rows per ``data_source`` (raw_iem, raw_kalshi); a source that appears only in the
+    """Raw rows per ``data_source`` (every raw schema); a source that appears only in the
     report's marts is listed with 0 raw rows, so the page never hides that it is there."""
     totals: dict[str, int] = {}
-    for schema, name, kind in relations(con, ("raw_iem", "raw_kalshi", SCHEMA)):
+    for schema, name, kind in relations(con, (*raw_schemas(con), SCHEMA)):
         if kind != "table" or "data_source" not in columns_of(con, schema, name):
             continue
         if schema == SCHEMA:

@@ -9,10 +9,12 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from pipelines.report import write_report
-from pipelines.report.build import fmt_minute, fmt_number
-from pipelines.summary import print_summary
-from tests.pipelines.report.conftest import build_warehouse
+from reports import queries
+from reports.build import write_report
+from reports.summary import print_summary
+from reports.verdicts import fmt_minute, fmt_number
+from reports.warehouse import connect_read_only
+from tests.reports.conftest import build_warehouse
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 PLOT_SECTIONS = ("accuracy", "edge", "calibration", "equity")
@@ -148,9 +150,7 @@ def test_formatters() -> None:
 
 
 def test_read_mart_applies_the_report_filters(full_warehouse: Path) -> None:
-    from pipelines.report import queries
-
-    with queries.connect_read_only(full_warehouse) as con:
+    with connect_read_only(full_warehouse) as con:
         accuracy = queries.read_mart(con, queries.FCT_ACCURACY_BY_WINDOW)
         edge = queries.read_mart(con, queries.FCT_HISTORICAL_EDGE)
         calibration = queries.read_mart(con, queries.FCT_MARKET_CALIBRATION)

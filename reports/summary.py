@@ -7,19 +7,22 @@ table from ``dim_station_thresholds`` and the path of the latest HTML report.
 
 from __future__ import annotations
 
-import logging
-
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.report import queries
-from pipelines.report.build import VERDICT_COLUMNS, latest_report, verdict_rows
-from pipelines.warehouse import IEM_DATASET, KALSHI_DATASET, warehouse_path
+from domain.layout import warehouse_path
+from reports import queries
+from reports.verdicts import VERDICT_COLUMNS, VERDICT_NUMERIC, verdict_class, verdict_rows
+from reports.warehouse import (
+    columns_of,
+    connect_read_only,
+    latest_report,
+    raw_schemas,
+    relations,
+)
 
-log = logging.getLogger(__name__)
-
-SCHEMAS = (IEM_DATASET, KALSHI_DATASET, queries.SCHEMA)
+COLOURS = {"go": "green", "kill": "red"}
 
 
 def _count_rows(
@@ -28,7 +31,7 @@ def _count_rows(
     """(data_source, rows) pairs, ("", rows) without the column, or an error text."""
     relation = f'"{schema}"."{name}"'
     try:
-        if "data_source" in queries.columns_of(con, schema, name):
+        if "data_source" in columns_of(con, schema, name):
             rows = con.execute(
                 f"select coalesce(data_source, '(null)'), count(*) from {relation} "
                 "group by 1 order by 1"
@@ -46,7 +49,7 @@ def _counts_table(con: duckdb.DuckDBPyConnection) -> Table:
     table.add_column("kind")
     table.add_column("data_source")
     table.add_column("rows", justify="right")
-    for schema, name, kind in queries.relations(con, SCHEMAS):
+    for schema, name, kind in relations(con, (*raw_schemas(con), queries.SCHEMA)):
         counted = _count_rows(con, schema, name)
         if isinstance(counted, str):
             table.add_row(schema, name, kind, "", f"[red]{counted}[/]")
@@ -77,18 +80,16 @@ def _verdict_table(con: duckdb.DuckDBPyConnection) -> Table | str:
         title += f" (data_source = {sources[0]})"
     table = Table(title=title)
     for key, heading in columns:
-        right = key in ("buffer_f", "min_edge", "ev", "ev_ci", "test_trades", "test_days")
         table.add_column(
             heading,
-            justify="right" if right else "left",
+            justify="right" if key in VERDICT_NUMERIC else "left",
             overflow="fold",
             no_wrap=key != "reason",
         )
     for row in rows:
-        verdict = row["verdict"]
-        colour = "green" if verdict == "GO" else "red" if verdict in ("KILL", "NO-GO") else ""
+        colour = COLOURS.get(verdict_class(row["verdict"]))
         if colour:
-            row = {**row, "verdict": f"[bold {colour}]{verdict}[/]"}
+            row = {**row, "verdict": f"[bold {colour}]{row['verdict']}[/]"}
         table.add_row(*(row[key] for key, _ in columns))
     return table
 
@@ -104,7 +105,7 @@ def print_summary(console: Console) -> None:
         console.print(f"[yellow]No warehouse at {path}[/]: run `python -m pipelines run` first.")
         return
     try:
-        con = queries.connect_read_only(path)
+        con = connect_read_only(path)
     except duckdb.Error as exc:
         console.print(f"[red]Cannot open {path} read-only[/] (is a load running?): {exc}")
         return

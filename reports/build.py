@@ -6,128 +6,18 @@ import logging
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipelines.report import plots, queries
-from pipelines.report.html import Figure, Header, Section, render_page, table
-from pipelines.warehouse import warehouse_path
+from domain.layout import warehouse_path
+from reports import plots, queries
+from reports.html import Figure, Header, Section, render_page, table
+from reports.verdicts import VERDICT_COLUMNS, VERDICT_NUMERIC, verdict_class, verdict_rows
+from reports.warehouse import LATEST_NAME, connect_read_only, reports_dir
 
 log = logging.getLogger(__name__)
-
-REPORTS_DIRNAME = "reports"
-LATEST_NAME = "latest.html"
-
-
-def reports_dir(warehouse: Path | None = None) -> Path:
-    """``warehouse/reports/`` beside the warehouse file."""
-    return (warehouse or warehouse_path()).parent / REPORTS_DIRNAME
-
-
-def latest_report(warehouse: Path | None = None) -> Path | None:
-    """The most recent report beside the warehouse, if one was written."""
-    latest = reports_dir(warehouse) / LATEST_NAME
-    return latest if latest.exists() else None
-
-
-def _is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_minute(value: object) -> str:
-    """Minutes after LST midnight as ``HH:MM LST``."""
-    if _is_blank(value):
-        return "–"
-    try:
-        minute = int(float(str(value)))
-    except ValueError:
-        return str(value)
-    return f"{minute // 60:02d}:{minute % 60:02d} LST"
-
-
-def fmt_number(value: object, places: int = 2, prefix: str = "") -> str:
-    """A number with fixed decimals (Decimal-exact), or an en dash when absent."""
-    if _is_blank(value):
-        return "–"
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    quantum = Decimal(1).scaleb(-places)
-    sign = "-" if number < 0 else ""
-    return f"{sign}{prefix}{abs(number).quantize(quantum)}"
-
-
-def fmt_text(value: object) -> str:
-    """Plain text, or an en dash when absent."""
-    return "–" if _is_blank(value) else str(value)
-
-
-def _fmt_degrees(value: object) -> str:
-    if _is_blank(value):
-        return "–"
-    number = Decimal(str(value))
-    places = 0 if number == number.to_integral_value() else 1
-    return f"{fmt_number(number, places)} °F"
-
-
-def verdict_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
-    """Formatted verdict rows (also used by ``pipelines.summary``), sorted by station/contract."""
-    ordered = frame.sort_values(["data_source", "station", "contract"], kind="stable")
-    rows = []
-    for record in ordered.to_dict("records"):
-        low, high = record.get("ev_ci_low"), record.get("ev_ci_high")
-        ci = (
-            f"[{fmt_number(low, 4)}, {fmt_number(high, 4)}]"
-            if not (_is_blank(low) or _is_blank(high))
-            else "–"
-        )
-        window = fmt_minute(record.get("window_start"))
-        rows.append(
-            {
-                "data_source": fmt_text(record.get("data_source")),
-                "station": fmt_text(record.get("station")),
-                "contract": fmt_text(record.get("contract")),
-                "rule": fmt_text(record.get("rule")),
-                "window_start": window.removesuffix(" LST"),
-                "buffer_f": _fmt_degrees(record.get("buffer_f")),
-                "min_edge": fmt_number(record.get("min_edge"), 4, "$"),
-                "tier": fmt_text(record.get("tier")),
-                "ev": fmt_number(record.get("ev"), 4, "$"),
-                "ev_ci": ci,
-                "test_trades": fmt_text(record.get("test_trades")),
-                "test_days": fmt_text(record.get("test_days")),
-                "verdict": fmt_text(record.get("verdict")).upper(),
-                "reason": fmt_text(record.get("reason")),
-            }
-        )
-    return rows
-
-
-VERDICT_COLUMNS: list[tuple[str, str]] = [
-    ("data_source", "data_source"),
-    ("station", "station"),
-    ("contract", "contract"),
-    ("rule", "rule"),
-    ("window_start", "window start (LST)"),
-    ("buffer_f", "buffer"),
-    ("min_edge", "min edge"),
-    ("tier", "tier"),
-    ("ev", "EV / contract"),
-    ("ev_ci", "95% CI"),
-    ("test_trades", "test trades"),
-    ("test_days", "test days"),
-    ("verdict", "verdict"),
-    ("reason", "reason"),
-]
 
 
 def _verdict_section(con: duckdb.DuckDBPyConnection) -> Section:
@@ -143,17 +33,14 @@ def _verdict_section(con: duckdb.DuckDBPyConnection) -> Section:
         section.notes.append(mart.note or "no verdicts")
         return section
     rows = verdict_rows(mart.frame)
-    classes = [
-        "go" if r["verdict"] == "GO" else "kill" if r["verdict"] in ("KILL", "NO-GO") else ""
-        for r in rows
-    ]
+    classes = [verdict_class(r["verdict"]) for r in rows]
     go = sum(1 for c in classes if c == "go")
     section.lead += f" {go} of {len(rows)} station-contracts pass."
     section.table_html = table(
         VERDICT_COLUMNS,
         rows,
         row_class=classes,
-        numeric=frozenset({"buffer_f", "min_edge", "ev", "ev_ci", "test_trades", "test_days"}),
+        numeric=VERDICT_NUMERIC,
         cell_class={"verdict": "verdict"},
     )
     return section
@@ -254,7 +141,7 @@ def render_report(warehouse: Path, now: datetime | None = None) -> str:
         missing = Section("verdict", "Verdict per station and contract", "Nothing to show yet.")
         missing.notes.append("dim_station_thresholds not built yet (no warehouse).")
         return render_page(header, [missing])
-    with queries.connect_read_only(warehouse) as con:
+    with connect_read_only(warehouse) as con:
         header = Header(str(warehouse), generated, queries.data_source_counts(con))
         if not header.source_rows:
             header.notes.append("No rows with a data_source column: load data and run dbt build.")
