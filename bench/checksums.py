@@ -19,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from domain.layout import warehouse_path
+
 log = logging.getLogger(__name__)
 app = typer.Typer(add_completion=False)
 MANIFEST = Path("target/manifest.json")
@@ -60,16 +62,16 @@ def checksums(con: duckdb.DuckDBPyConnection, keys: dict[str, list[str]]) -> dic
 
 @app.command()
 def main(
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = Path(
-        "warehouse/kalshi_weather.duckdb"
-    ),
+    warehouse: Annotated[
+        Path | None, typer.Option(help="DuckDB file (default: WAREHOUSE_PATH or the warehouse)")
+    ] = None,
     manifest: Annotated[Path, typer.Option(help="dbt manifest of the build")] = MANIFEST,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the figures")] = None,
     compare: Annotated[Path | None, typer.Option(help="an earlier --json to compare")] = None,
 ) -> None:
     """Print row counts and checksums of every dbt table."""
     keys = table_keys(json.loads(manifest.read_text()))
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse or warehouse_path()), read_only=True)
     try:
         figures = checksums(con, keys)
     finally:

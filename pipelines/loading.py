@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipelines.warehouse import warehouse_path
+from domain.layout import warehouse_path
 
 
 @dataclass
