@@ -47,6 +47,24 @@ def headroom(bracket: Bracket, value: int, contract_type: str) -> int | None:
     raise BracketError(f"contract_type must be HIGH or LOW, got {contract_type!r}")
 
 
+def is_dead(bracket: Bracket, value: int, contract_type: str) -> bool:
+    """Can the final value no longer land in this bracket, given the running extreme ``value``?
+
+    The running max only rises, so a HIGH bracket entirely below it is dead; the running min only
+    falls, so a LOW bracket entirely above it is dead (SQL: ``is_dead_bracket`` of the engine inputs).
+    """
+    if contract_type == "HIGH":
+        return bracket.upper is not None and bracket.upper < value
+    return bracket.lower is not None and bracket.lower > value
+
+
+def is_decided(bracket: Bracket, value: int, contract_type: str) -> bool:
+    """Is this a tail the running extreme has already crossed (YES unless the CLI disagrees)?"""
+    if not bracket.contains(value):
+        return False
+    return bracket.upper is None if contract_type == "HIGH" else bracket.lower is None
+
+
 def _number(value: Decimal | float | int | str | None, name: str) -> Decimal:
     if value is None or value == "":
         raise BracketError(f"{name} strike missing")

@@ -3,7 +3,8 @@
 The design's limits: one trade per (station, contract type, climate date), $5 to $10 per trade,
 a daily loss limit, and a halt after 5 consecutive losing trades. Nothing here reads a clock or a
 file: the live trader and the backtest replay feed the same functions the same events in time
-order (``domain.decision.replay`` is the loop the backtest uses).
+order (``domain.replay.replay`` is the loop the backtest uses). They take plain values (a trade
+key, a P&L), not the engine's ``Decision``, so this module depends on nothing of the engine's.
 
 The risk "day" is a climate date (local standard time, like everything else in the domain). A
 trade settles the morning after its climate day, so realised P&L is booked on the day it is
@@ -15,14 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # only for annotations: domain.decision imports this module at runtime
-    from domain.decision import Decision
 
 ZERO = Decimal(0)
 
@@ -127,19 +124,18 @@ def check(
     return None
 
 
-def record_trade(state: RiskState, decision: Decision) -> RiskState:
-    """The state after a filled BUY_YES decision.
+def record_trade(state: RiskState, key: TradeKey) -> RiskState:
+    """The state after a filled trade.
 
     Args:
-        state: the state the decision was checked against.
-        decision: a ``BUY_YES`` decision from ``domain.decision.decide``.
+        state: the state the trade was checked against.
+        key: the trade's (station, contract type, climate date), e.g. ``Decision.trade_key``.
 
     Returns:
-        A new state with the decision's (station, contract, climate date) marked as traded.
+        A new state with the key marked as traded.
     """
-    if not decision.is_trade:
-        raise ValueError(f"cannot record a {decision.action} decision as a trade")
-    key = (decision.station_icao.upper(), decision.contract_type.upper(), decision.climate_date)
+    station, contract, climate_date = key
+    key = (station.upper(), contract.upper(), climate_date)
     if key in state.traded:
         # The gate should have stopped it: recording it twice would hide a bug in the caller.
         raise ValueError(f"{key} already traded")
@@ -151,7 +147,7 @@ def record_settlement(state: RiskState, pnl: Decimal, day: date) -> RiskState:
 
     Args:
         state: the current state.
-        pnl: the trade's realised P&L in dollars, fees included (``settlement_pnl``).
+        pnl: the trade's realised P&L in dollars, fees included (``order_pnl``).
         day: the risk day the P&L is realised on.
 
     Returns:
@@ -184,19 +180,6 @@ def resume(state: RiskState) -> RiskState:
     return replace(state, halted=False, halt_reason=None, consecutive_losses=0)
 
 
-@dataclass(frozen=True)
-class Settlement:
-    """How a trade ended, as the backtest's ``settle_fn`` reports it.
-
-    Attributes:
-        settled_at: aware instant the result became known (the P&L is realised then).
-        won: True when the bought YES settled YES.
-    """
-
-    settled_at: datetime
-    won: bool
-
-
 def order_pnl(count: int, price: Decimal, fee: Decimal, won: bool) -> Decimal:
     """Realised P&L of buying ``count`` YES at ``price`` with ``fee``: payout - cost - fee.
 
@@ -212,18 +195,3 @@ def order_pnl(count: int, price: Decimal, fee: Decimal, won: bool) -> Decimal:
     contracts = Decimal(count)
     payout = contracts if won else ZERO
     return payout - contracts * price - fee
-
-
-def settlement_pnl(decision: Decision, won: bool) -> Decimal:
-    """Realised P&L of a BUY_YES decision (``order_pnl`` of its order).
-
-    Args:
-        decision: a ``BUY_YES`` decision.
-        won: whether YES settled YES ($1 per contract).
-
-    Returns:
-        The order's P&L in dollars.
-    """
-    if not decision.is_trade or decision.price is None:
-        raise ValueError("only a BUY_YES decision has a P&L")
-    return order_pnl(decision.count, decision.price, decision.fee, won)

@@ -1,4 +1,9 @@
-"""The station registry: the single list of settlement stations, read from the dbt seed."""
+"""The station registry: the single list of settlement stations.
+
+The list is ``domain/data/stations.csv``, package data of ``domain`` (so an installed package and
+the trader load it without the repo) and also the dbt seed ``stations`` (``seed-paths`` in
+``dbt_project.yml`` includes ``domain/data``): one file for Python and SQL.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,8 @@ import csv
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 from zoneinfo import ZoneInfo
-
-STATIONS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "stations.csv"
 
 
 class UnknownStationError(KeyError):
@@ -18,7 +21,7 @@ class UnknownStationError(KeyError):
 
 @dataclass(frozen=True)
 class Station:
-    """One settlement station as the registry (``stations.csv``) describes it."""
+    """One settlement station as the registry (``domain/data/stations.csv``) describes it."""
 
     icao: str
     iem_asos_id: str
@@ -50,20 +53,18 @@ class Station:
 
 
 @cache
-def load_stations(path: Path = STATIONS_SEED) -> tuple[Station, ...]:
-    """Read the registry seed.
-
-    Args:
-        path: the seed CSV (defaults to the dbt seed).
+def load_stations() -> tuple[Station, ...]:
+    """Read the registry (``domain/data/stations.csv``, through ``importlib.resources``).
 
     Returns:
         The stations in file order.
     """
-    with path.open(newline="") as handle:
-        return tuple(
-            Station(**{**row, "std_utc_offset_hours": int(row["std_utc_offset_hours"])})
-            for row in csv.DictReader(handle)
-        )
+    text = (files("domain") / "data" / "stations.csv").read_text(encoding="utf-8")
+    stations = []
+    for row in csv.DictReader(text.splitlines()):
+        offset = int(row.pop("std_utc_offset_hours"))
+        stations.append(Station(**row, std_utc_offset_hours=offset))
+    return tuple(stations)
 
 
 def station_by_icao(icao: str) -> Station:

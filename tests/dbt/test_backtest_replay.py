@@ -9,7 +9,10 @@ known at 08:00 LST the next morning, before that day's window opens (10:00 LST).
 - the station's KILL verdict does not stop the backtest (thresholds go to the engine as GO);
 - after the fifth loss settles the risk state halts: days 6 and 7 are blocked orders
   (``risk_limit_consecutive_losses``) with P&L 0 and the P&L they would have made;
-- money is exact: 20 contracts at 0.50, fee ceil(0.07 x 20 x 0.25) = 0.35, loss -10.35, win 9.65.
+- money is exact: 20 contracts at 0.50 cost exactly the $10 maximum and the fee
+  ceil(0.07 x 20 x 0.25) = 0.35 comes on top (sizing keeps the fee outside the stake,
+  ``domain/sizing.py``), so a loss is -10.35 = -(stake_max + fee) and a win 9.65;
+- a blocked order's count and fee are the engine's own (the inputs carry no SQL count or fee).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ MODEL = (
     / "thresholds"
     / "fct_backtest_trades.py"
 )
+
+
+META = {"risk_scope": "data_source", "stake_min": "5.0", "stake_max": "10.0"}
 
 
 def _load_model() -> ModuleType:
@@ -109,8 +115,6 @@ def con() -> duckdb.DuckDBPyConnection:
             cast(null as decimal(18, 6)) as model_probability,
             'quadratic' as fee_type,
             cast(1 as decimal(18, 6)) as fee_multiplier,
-            20 as contract_count,
-            cast(0.35 as decimal(18, 2)) as fee_dollars,
             case when days.day_index < 5 then 'no' else 'yes' end as result,
             -- 08:00 LST the next morning
             timezone('UTC', cast(days.climate_date as timestamp) + interval 31 hour)
@@ -131,7 +135,7 @@ def test_replay_halts_after_five_losses_and_keeps_the_blocked_orders(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
     model = _load_model()
-    rows = _rows(model.model(_Dbt(con, {}), con))
+    rows = _rows(model.model(_Dbt(con, META), con))
     assert [r["climate_date"] for r in rows] == [date(2025, 8, d) for d in range(1, 8)]
     assert all(r["checkpoint_minute"] == 600 for r in rows)
     assert all(r["station_verdict"] == "KILL" and r["risk_scope"] == "data_source" for r in rows)
@@ -141,17 +145,41 @@ def test_replay_halts_after_five_losses_and_keeps_the_blocked_orders(
         assert row["is_executed"] and row["decision_action"] == "BUY_YES"
         assert row["contract_count"] == 20 and row["fee_dollars"] == Decimal("0.35")
         assert row["is_win"] is False
+        assert row["cost_dollars"] == Decimal("10.00")  # the stake: exactly stake_max
+        # the worst loss is stake_max plus the order's fee, no more
         assert row["pnl_dollars"] == Decimal("-10.35") == row["hypothetical_pnl_dollars"]
+        assert row["pnl_dollars"] == -(row["cost_dollars"] + row["fee_dollars"])
     for row in blocked:
         assert not row["is_executed"] and row["decision_action"] == "NO_TRADE"
         assert row["reason_code"] == "risk_limit_consecutive_losses"
+        assert row["contract_count"] == 20 and row["fee_dollars"] == Decimal("0.35")
         assert row["pnl_dollars"] == Decimal("0.00")
         assert row["hypothetical_pnl_dollars"] == Decimal("9.65")
 
 
+def test_blocked_orders_are_sized_by_the_engine(con: duckdb.DuckDBPyConnection) -> None:
+    # a $6 maximum: 12 contracts at 0.50, fee ceil(0.07 x 12 x 0.25) = 0.21
+    model = _load_model()
+    rows = _rows(model.model(_Dbt(con, {**META, "stake_max": "6.00"}), con))
+    executed, blocked = rows[:5], rows[5:]
+    assert {(r["contract_count"], r["fee_dollars"]) for r in rows} == {(12, Decimal("0.21"))}
+    assert {r["pnl_dollars"] for r in executed} == {Decimal("-6.21")}
+    assert {r["hypothetical_pnl_dollars"] for r in blocked} == {Decimal("5.79")}
+
+
 def test_station_contract_scope_is_selectable(con: duckdb.DuckDBPyConnection) -> None:
     model = _load_model()
-    rows = _rows(model.model(_Dbt(con, {"risk_scope": "station_contract"}), con))
+    rows = _rows(model.model(_Dbt(con, {**META, "risk_scope": "station_contract"}), con))
     assert {r["risk_scope"] for r in rows} == {"station_contract"}
     with pytest.raises(ValueError, match="risk scope"):
-        model.model(_Dbt(con, {"risk_scope": "everything"}), con)
+        model.model(_Dbt(con, {**META, "risk_scope": "everything"}), con)
+
+
+@pytest.mark.parametrize("missing", sorted(META))
+def test_a_missing_setting_is_an_error_not_a_second_default(
+    con: duckdb.DuckDBPyConnection, missing: str
+) -> None:
+    # the only defaults are the vars in dbt_project.yml, passed through the model's meta
+    meta = {key: value for key, value in META.items() if key != missing}
+    with pytest.raises(ValueError, match=f"meta {missing!r} is missing"):
+        _load_model().model(_Dbt(con, meta), con)

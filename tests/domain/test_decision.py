@@ -1,105 +1,35 @@
-"""The decision engine: every gate and reason code of both rules, sizing, fees, the LST clock."""
+"""The decision engine: every gate and reason code, the design rule, fees, the LST clock.
+
+The fair-value rule is in ``test_decision_fair_value.py``, sizing in ``test_sizing.py``, the
+replay loop in ``test_replay.py``; the builders are in ``engine_cases.py``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain.brackets import Bracket
-from domain.decision import (
-    DecisionInput,
-    LadderQuote,
-    Reason,
-    StationThresholds,
-    decide,
-    replay,
-    size_order,
-)
+from domain.decision import Reason, decide
+from domain.decision_input import LadderQuote
 from domain.fees import trade_fee
-from domain.risk import RiskLimits, RiskReason, RiskState, Settlement, record_trade
-
-D = Decimal
-DAY = date(2025, 7, 1)  # daylight time at KNYC: civil clock is EDT, climate day is EST
-EDT = ZoneInfo("America/New_York")
-LST_MIDNIGHT = datetime(2025, 7, 1, 5, 0, tzinfo=UTC)  # 00:00 EST = 05:00 UTC
-
-
-def at_minute(minute: int) -> datetime:
-    """The instant ``minute`` minutes after the KNYC climate day's LST midnight."""
-    return LST_MIDNIGHT + timedelta(minutes=minute)
-
-
-def high_ladder(asks: dict[str, Decimal | None] | None = None) -> tuple[LadderQuote, ...]:
-    """A KXHIGHNY ladder: <=79 | 80-81 | 82-83 | 84-85 | 86-87 | >=88, every ask 0.90 unless given."""
-    brackets = {
-        "KXHIGHNY-25JUL01-T80": Bracket(None, 79),
-        "KXHIGHNY-25JUL01-B80.5": Bracket(80, 81),
-        "KXHIGHNY-25JUL01-B82.5": Bracket(82, 83),
-        "KXHIGHNY-25JUL01-B84.5": Bracket(84, 85),
-        "KXHIGHNY-25JUL01-B86.5": Bracket(86, 87),
-        "KXHIGHNY-25JUL01-T87": Bracket(88, None),
-    }
-    asks = asks or {}
-    return tuple(
-        LadderQuote(ticker, bracket, asks.get(ticker, D("0.90")), yes_bid=D("0.85"))
-        for ticker, bracket in brackets.items()
-    )
-
-
-def low_ladder(asks: dict[str, Decimal | None] | None = None) -> tuple[LadderQuote, ...]:
-    """A KXLOWTNYC ladder: <=59 | 60-61 | 62-63 | >=64."""
-    brackets = {
-        "KXLOWTNYC-25JUL01-T60": Bracket(None, 59),
-        "KXLOWTNYC-25JUL01-B60.5": Bracket(60, 61),
-        "KXLOWTNYC-25JUL01-B62.5": Bracket(62, 63),
-        "KXLOWTNYC-25JUL01-T63": Bracket(64, None),
-    }
-    asks = asks or {}
-    return tuple(
-        LadderQuote(ticker, bracket, asks.get(ticker, D("0.90")))
-        for ticker, bracket in brackets.items()
-    )
-
-
-def thresholds(**overrides: object) -> StationThresholds:
-    base: dict[str, object] = {
-        "station_icao": "KNYC",
-        "contract_type": "HIGH",
-        "rule": "design",
-        "window_start_minute": 960,  # 16:00 LST
-        "buffer_f": 0,
-        "accuracy": D("0.95"),
-        "min_edge": D("0"),
-    }
-    base.update(overrides)
-    return StationThresholds(**base)  # type: ignore[arg-type]
-
-
-def make_input(
-    th: StationThresholds | None = None,
-    *,
-    extreme: int | None = 84,
-    age: int | Decimal | None = 5,
-    ladder: tuple[LadderQuote, ...] | None = None,
-    now: datetime | None = None,
-) -> DecisionInput:
-    th = th or thresholds()
-    if ladder is None:
-        ladder = high_ladder() if th.contract_type == "HIGH" else low_ladder()
-    return DecisionInput(
-        thresholds=th,
-        contract_type=th.contract_type,
-        climate_date=DAY,
-        running_extreme_f=extreme,
-        observation_age_minutes=age,
-        ladder=ladder,
-        now=now or at_minute(1080),
-    )
-
+from domain.risk import RiskLimits, RiskReason, RiskState, record_trade
+from domain.sizing import size_order
+from tests.domain.engine_cases import (
+    B84,
+    DAY,
+    EDT,
+    FV,
+    D,
+    at_minute,
+    fv_ladder,
+    high_ladder,
+    make_input,
+    thresholds,
+)
 
 # --- the clock: minutes after local-standard-time midnight ------------------------------------
 
@@ -309,16 +239,12 @@ def test_design_low_crossed_tail_is_labelled_decided() -> None:
     assert decision.is_trade and "tail already crossed" in decision.reason
 
 
-@pytest.mark.parametrize("ask", [None, D("1"), D("1.0000")])
+@pytest.mark.parametrize("ask", [None, D("1"), D("1.0000"), D("0"), D("0.0000")])
 def test_design_no_quote(ask: Decimal | None) -> None:
+    # domain.quotes: no ask, the empty-book 1 and a non-positive ask are all "no quote"
     ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": ask})
     decision = decide(make_input(ladder=ladder))
     assert (decision.action, decision.reason_code) == ("NO_TRADE", Reason.NO_QUOTE)
-
-
-def test_design_zero_ask_is_invalid() -> None:
-    ladder = high_ladder({"KXHIGHNY-25JUL01-B84.5": D("0")})
-    assert decide(make_input(ladder=ladder)).reason_code == Reason.INVALID_PRICE
 
 
 @pytest.mark.parametrize(
@@ -358,33 +284,17 @@ def test_design_stake_below_min_with_narrow_stakes() -> None:
     assert decision.count == 0
 
 
-# --- sizing and fees ------------------------------------------------------------------------
+# --- sizing and fees (the sizing rule itself: test_sizing.py) --------------------------------
 
 
-@pytest.mark.parametrize(
-    ("ask", "count", "cost"),
-    [
-        (D("0.97"), 10, D("9.70")),
-        (D("0.99"), 10, D("9.90")),
-        (D("0.50"), 20, D("10.00")),
-        (D("0.90"), 11, D("9.90")),
-        (D("0.04"), 250, D("10.00")),
-        (D("0.03"), 333, D("9.99")),
-        (D("0.01"), 1000, D("10.00")),
-        (D("1"), 10, D("10")),
-    ],
-)
-def test_size_order_largest_count_within_max(ask: Decimal, count: int, cost: Decimal) -> None:
-    assert size_order(ask, D("5"), D("10")) == count
-    assert count * ask == cost
-    assert D("5") <= count * ask <= D("10")
-
-
-def test_size_order_below_min_is_zero_and_bad_price_refused() -> None:
-    assert size_order(D("0.99"), D("5"), D("5.50")) == 0
-    assert size_order(D("0.50"), D("5"), D("5.50")) == 11
-    with pytest.raises(ValueError, match="price"):
-        size_order(D("0"), D("5"), D("10"))
+@pytest.mark.parametrize("cents", range(1, 95, 3))
+def test_engine_sizes_with_domain_sizing_and_fees(cents: int) -> None:
+    ask = D(cents).scaleb(-2)
+    decision = decide(make_input(ladder=high_ladder({B84: ask})))
+    assert decision.is_trade
+    assert decision.count == size_order(ask, D("5.00"), D("10.00"))
+    assert decision.fee == trade_fee(decision.count, ask)
+    assert decision.cost == ask * decision.count <= D("10.00")
 
 
 def test_fee_comes_from_domain_fees() -> None:
@@ -418,127 +328,34 @@ def test_floats_refused() -> None:
         LadderQuote("X", Bracket(1, 2), D("1.5"))
 
 
-# --- fair-value rule -------------------------------------------------------------------------
-
-
-def fv_ladder(values: dict[str, tuple[Decimal | None, Decimal | None]]) -> tuple[LadderQuote, ...]:
-    """The HIGH ladder with (ask, probability) per ticker; others have no probability."""
-    out = []
-    for quote in high_ladder():
-        ask, p = values.get(quote.market_ticker, (quote.yes_ask, None))
-        out.append(replace(quote, yes_ask=ask, probability=p))
-    return tuple(out)
-
-
-FV = {"rule": "fair_value", "min_edge": D("0.03")}
-
-
-def test_fair_value_picks_largest_edge() -> None:
-    ladder = fv_ladder(
-        {
-            "KXHIGHNY-25JUL01-B84.5": (D("0.60"), D("0.70")),  # edge ~0.0835
-            "KXHIGHNY-25JUL01-B86.5": (D("0.20"), D("0.35")),  # edge ~0.139
-            "KXHIGHNY-25JUL01-T87": (D("0.05"), D("0.06")),  # edge < 0
-        }
-    )
-    decision = decide(make_input(thresholds(**FV), ladder=ladder))
-    assert decision.action == "BUY_YES"
-    assert decision.market_ticker == "KXHIGHNY-25JUL01-B86.5"
-    assert decision.count == 50 and decision.cost == D("10.00")
-    assert decision.fee == trade_fee(50, D("0.20")) == D("0.56")
-    assert decision.probability == D("0.35")
-    assert decision.expected_value_per_contract == D("0.35") - D("0.20") - D("0.56") / 50
-
-
-def test_fair_value_edge_exactly_min_trades_and_below_does_not() -> None:
-    # p 0.6112 at ask 0.50: fee 20 x 0.5 x 0.5 x 0.07 = 0.35 -> 0.0175/contract; edge = 0.0937
-    ladder = fv_ladder({"KXHIGHNY-25JUL01-B84.5": (D("0.50"), D("0.6112"))})
-    at_min = thresholds(rule="fair_value", min_edge=D("0.0937"))
-    assert decide(make_input(at_min, ladder=ladder)).reason_code == Reason.TRADE
-    above = thresholds(rule="fair_value", min_edge=D("0.0938"))
-    decision = decide(make_input(above, ladder=ladder))
-    assert decision.reason_code == Reason.EDGE_BELOW_MIN
-    assert decision.market_ticker == "KXHIGHNY-25JUL01-B84.5" and decision.count == 0
-
-
-def test_fair_value_no_probability() -> None:
-    assert decide(make_input(thresholds(**FV))).reason_code == Reason.NO_PROBABILITY
-
-
-def test_fair_value_no_quote_on_any_priced_bracket() -> None:
-    ladder = fv_ladder(
-        {
-            "KXHIGHNY-25JUL01-B84.5": (None, D("0.90")),
-            "KXHIGHNY-25JUL01-B86.5": (D("1.0000"), D("0.10")),
-        }
-    )
-    assert decide(make_input(thresholds(**FV), ladder=ladder)).reason_code == Reason.NO_QUOTE
-
-
-def test_fair_value_skips_dead_brackets_whatever_the_model_says() -> None:
-    # running high 84: 80-81 can no longer settle YES, even at a tempting 0.02
-    ladder = fv_ladder(
-        {
-            "KXHIGHNY-25JUL01-B80.5": (D("0.02"), D("0.50")),
-            "KXHIGHNY-25JUL01-B84.5": (D("0.80"), D("0.90")),
-        }
-    )
-    decision = decide(make_input(thresholds(**FV), ladder=ladder))
-    assert decision.market_ticker == "KXHIGHNY-25JUL01-B84.5"
-
-
-def test_fair_value_low_skips_brackets_above_running_min() -> None:
-    ladder = tuple(
-        replace(
-            q, yes_ask=D("0.10"), probability=D("0.60") if "T63" in q.market_ticker else D("0.50")
-        )
-        for q in low_ladder()
-    )
-    th = thresholds(contract_type="LOW", **FV)
-    decision = decide(make_input(th, extreme=61, ladder=ladder))
-    # >=64 is dead for a running min of 61; ties between the rest go to the lowest ticker
-    assert decision.market_ticker == "KXLOWTNYC-25JUL01-B60.5"
-
-
-def test_fair_value_stake_below_min() -> None:
-    ladder = fv_ladder({"KXHIGHNY-25JUL01-B84.5": (D("0.99"), D("1"))})
-    th = thresholds(rule="fair_value", stake_max=D("5.50"))
-    assert decide(make_input(th, ladder=ladder)).reason_code == Reason.STAKE_BELOW_MIN
-
-
-def test_fair_value_ladder_order_does_not_matter() -> None:
-    ladder = fv_ladder(
-        {
-            "KXHIGHNY-25JUL01-B84.5": (D("0.40"), D("0.50")),
-            "KXHIGHNY-25JUL01-B86.5": (D("0.40"), D("0.50")),  # an exact tie
-        }
-    )
-    th = thresholds(**FV)
-    forward = decide(make_input(th, ladder=ladder))
-    backward = decide(make_input(th, ladder=tuple(reversed(ladder))))
-    assert forward == backward
-    assert forward.market_ticker == "KXHIGHNY-25JUL01-B84.5"
-
-
 # --- determinism and risk gate ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("rule", ["design", "fair_value"])
-def test_deterministic(rule: str) -> None:
+def test_ladder_order_and_risk_state_do_not_change_the_answer(rule: str) -> None:
     ladder = tuple(replace(q, probability=D("0.97")) for q in high_ladder())
     inp = make_input(thresholds(rule=rule), ladder=ladder)
-    assert decide(inp) == decide(inp)
-    assert decide(inp) == decide(replace(inp))
+    state = RiskState()
+    decision = decide(inp, state)
+    # fair value: every live bracket ties at 0.97 - 0.90; the tie goes to the lowest ticker
+    assert (decision.market_ticker, decision.count, decision.fee) == (B84, 11, D("0.07"))
+    assert decide(replace(inp, ladder=tuple(reversed(ladder))), state) == decision
+    assert decide(inp) == decision  # an empty risk state gates nothing
+    assert state == RiskState()  # deciding never changes the state it was given
 
 
 def test_risk_gate_runs_last_and_keeps_the_candidate() -> None:
     inp = make_input()
     first = decide(inp, RiskState())
     assert first.is_trade
-    state = record_trade(RiskState(), first)
+    state = record_trade(RiskState(), first.trade_key)
     again = decide(inp, state)
     assert (again.action, again.reason_code) == ("NO_TRADE", RiskReason.ONE_TRADE_PER_DAY)
-    assert again.market_ticker == first.market_ticker and again.count == 0
+    assert again.market_ticker == first.market_ticker and again.count == 0 and again.fee == 0
+    # the blocked order keeps the engine's own size and fee (the backtest's hypothetical P&L)
+    assert (
+        (again.candidate_count, again.candidate_fee) == (first.count, first.fee) == (11, D("0.07"))
+    )
     # other contract types and days are not blocked
     low = make_input(thresholds(contract_type="LOW"), extreme=62)
     assert decide(low, state).is_trade
@@ -552,54 +369,10 @@ def test_reason_codes_are_strings() -> None:
     assert isinstance(decision.reason, str) and decision.reason
 
 
-def test_from_record_parses_table_rows() -> None:
-    row = {
-        "station_icao": "KNYC",
-        "contract_type": "HIGH",
-        "rule": "design",
-        "window_start_minute": 960,
-        "window_end_minute": None,
-        "buffer_f": 1,
-        "accuracy": "0.9500",
-        "min_edge": D("0.01"),
-        "tier": "A",
-        "verdict": "GO",
-        "extra_column": "ignored",
-    }
-    th = StationThresholds.from_record(row)
-    assert th.accuracy == D("0.95") and th.window_end_minute == 1440 and th.buffer_f == 1
-
-
-# --- replay: the backtest loop -----------------------------------------------------------------
-
-
-def test_replay_one_trade_per_day_and_no_look_ahead() -> None:
-    inputs = [make_input(now=at_minute(m)) for m in (1065, 1080, 1095)]
-    settled: list[str] = []
-
-    def settle(decision: object) -> Settlement:
-        settled.append("x")
-        return Settlement(settled_at=at_minute(1440 + 600), won=True)
-
-    decisions = replay(inputs, settle)
-    assert [d.reason_code for d in decisions] == [
-        Reason.TRADE,
-        RiskReason.ONE_TRADE_PER_DAY,
-        RiskReason.ONE_TRADE_PER_DAY,
-    ]
-    assert len(settled) == 1
-
-
-def test_replay_refuses_inputs_out_of_time_order() -> None:
-    inputs = [make_input(now=at_minute(1095)), make_input(now=at_minute(1080))]
-    with pytest.raises(ValueError, match="time order"):
-        replay(inputs, lambda d: None)
-
-
 def test_every_reason_code_is_reachable() -> None:
     """One scenario per code, so a new code without a test fails here."""
     fv = thresholds(**FV)
-    b84 = "KXHIGHNY-25JUL01-B84.5"
+    b84 = B84
     scenarios = {
         Reason.TRADE: make_input(),
         Reason.VERDICT_KILL: make_input(thresholds(verdict="KILL")),
@@ -611,7 +384,6 @@ def test_every_reason_code_is_reachable() -> None:
         Reason.LADDER_OVERLAP: make_input(ladder=(*high_ladder(), high_ladder()[3])),
         Reason.INSIDE_BUFFER: make_input(thresholds(buffer_f=2)),
         Reason.NO_QUOTE: make_input(ladder=high_ladder({b84: None})),
-        Reason.INVALID_PRICE: make_input(ladder=high_ladder({b84: D("0")})),
         Reason.ASK_ABOVE_ACCURACY: make_input(ladder=high_ladder({b84: D("0.96")})),
         Reason.NO_PROBABILITY: make_input(fv),
         Reason.EDGE_BELOW_MIN: make_input(fv, ladder=fv_ladder({b84: (D("0.90"), D("0.91"))})),
