@@ -1,19 +1,49 @@
 {#- SQL twin of domain/brackets.py: inclusive whole-degree bounds of a Kalshi bracket.
-    between is inclusive on both integer strikes; greater and less are strict. -#}
+    between is inclusive on both integer strikes; greater and less are strict. Where
+    bracket_from_strikes raises (unsupported type, a missing strike, an empty between),
+    bracket_error names the reason and both bounds are null: no open tail is invented. -#}
 
-{% macro bracket_lower(strike_type, floor_strike) -%}
-    case lower({{ strike_type }})
-        when 'between' then cast(ceil({{ floor_strike }}) as integer)
-        when 'greater' then cast(floor({{ floor_strike }}) as integer) + 1
-        when 'greater_or_equal' then cast(ceil({{ floor_strike }}) as integer)
+{% macro bracket_error(strike_type, floor_strike, cap_strike) -%}
+    case
+        when
+            lower(trim({{ strike_type }})) is null
+            or lower(trim({{ strike_type }}))
+            not in ('between', 'greater', 'less', 'greater_or_equal', 'less_or_equal')
+            then 'unsupported strike_type ' || coalesce(lower(trim({{ strike_type }})), 'null')
+        when
+            lower(trim({{ strike_type }})) in ('between', 'greater', 'greater_or_equal')
+            and {{ floor_strike }} is null
+            then 'floor strike missing'
+        when
+            lower(trim({{ strike_type }})) in ('between', 'less', 'less_or_equal')
+            and {{ cap_strike }} is null
+            then 'cap strike missing'
+        when
+            lower(trim({{ strike_type }})) = 'between'
+            and ceil({{ floor_strike }}) > floor({{ cap_strike }})
+            then 'empty between bracket'
     end
 {%- endmacro %}
 
-{% macro bracket_upper(strike_type, cap_strike) -%}
-    case lower({{ strike_type }})
-        when 'between' then cast(floor({{ cap_strike }}) as integer)
-        when 'less' then cast(ceil({{ cap_strike }}) as integer) - 1
-        when 'less_or_equal' then cast(floor({{ cap_strike }}) as integer)
+{% macro bracket_lower(strike_type, floor_strike, cap_strike) -%}
+    case
+        when {{ bracket_error(strike_type, floor_strike, cap_strike) }} is null
+            then case lower(trim({{ strike_type }}))
+                when 'between' then cast(ceil({{ floor_strike }}) as integer)
+                when 'greater' then cast(floor({{ floor_strike }}) as integer) + 1
+                when 'greater_or_equal' then cast(ceil({{ floor_strike }}) as integer)
+            end
+    end
+{%- endmacro %}
+
+{% macro bracket_upper(strike_type, floor_strike, cap_strike) -%}
+    case
+        when {{ bracket_error(strike_type, floor_strike, cap_strike) }} is null
+            then case lower(trim({{ strike_type }}))
+                when 'between' then cast(floor({{ cap_strike }}) as integer)
+                when 'less' then cast(ceil({{ cap_strike }}) as integer) - 1
+                when 'less_or_equal' then cast(floor({{ cap_strike }}) as integer)
+            end
     end
 {%- endmacro %}
 

@@ -24,3 +24,14 @@
         '%y%b%d'
     )::date
 {%- endmacro %}
+
+{% macro fallback_close_at(climate_date, std_utc_offset_hours) -%}
+    {#- 23:59 local standard time of a climate date, in UTC: the close of a market whose source
+        gives no close time (Python twin: domain.climate_day.fallback_close_at) -#}
+    timezone(
+        'UTC',
+        cast({{ climate_date }} as timestamp)
+        + interval 1439 minute
+        - to_hours(cast({{ std_utc_offset_hours }} as integer))
+    )
+{%- endmacro %}

@@ -29,8 +29,10 @@ pytestmark = pytest.mark.dbt
 TEMPLATE = """
 select
     parity_input.case_id as case_id,
-    {{ bracket_lower('parity_input.strike_type', 'parity_input.floor_strike') }} as lo,
-    {{ bracket_upper('parity_input.strike_type', 'parity_input.cap_strike') }} as hi,
+    {{ bracket_lower('parity_input.strike_type', 'parity_input.floor_strike',
+        'parity_input.cap_strike') }} as lo,
+    {{ bracket_upper('parity_input.strike_type', 'parity_input.floor_strike',
+        'parity_input.cap_strike') }} as hi,
     {{ bracket_contains('parity_input.value', 'parity_input.lo_in', 'parity_input.hi_in') }} as hit,
     {{ bracket_headroom("'HIGH'", 'parity_input.value', 'parity_input.lo_in',
         'parity_input.hi_in') }} as headroom_high,
@@ -38,7 +40,9 @@ select
                   'parity_input.fee_type', 'parity_input.fee_multiplier') }} as fee,
     {{ ticker_climate_date('parity_input.ticker') }} as climate_date,
     {{ bracket_headroom("'LOW'", 'parity_input.value', 'parity_input.lo_in',
-        'parity_input.hi_in') }} as headroom_low
+        'parity_input.hi_in') }} as headroom_low,
+    {{ bracket_error('parity_input.strike_type', 'parity_input.floor_strike',
+        'parity_input.cap_strike') }} as bracket_error
 from parity_input
 """
 
@@ -91,21 +95,29 @@ def _strike_grid() -> Iterator[tuple[str, Decimal | None, Decimal | None]]:
         yield "less", None, strike
         yield "greater_or_equal", strike, None
         yield "less_or_equal", None, strike
-    yield "between", Decimal(30), None  # cap missing
+    yield "between", Decimal(30), None  # cap missing: no open tail
+    yield "between", None, Decimal(30)  # floor missing
     yield "greater", None, None  # floor missing
+    yield "greater_or_equal", None, Decimal(30)  # floor missing, a cap that must not be used
+    yield "less", Decimal(30), None  # cap missing, a floor that must not be used
+    yield "less_or_equal", None, None  # cap missing
     yield "custom", None, None  # not a temperature bracket
+    yield "custom", Decimal(30), Decimal(31)  # strikes of an unsupported type
+    yield "", Decimal(30), Decimal(31)  # no type
     yield "between", Decimal(31), Decimal(30)  # empty
+    yield "between", Decimal("30.5"), Decimal("30.9")  # empty once rounded inward
+    yield " BETWEEN ", Decimal(30), Decimal(31)  # case and blanks do not matter
 
 
 def _check_bounds(case: tuple, bracket: Bracket | None, error: str | None, where: str) -> None:
-    lo, hi = case[0], case[1]
+    lo, hi, sql_error = case[0], case[1], case[7]
     if bracket is not None:
-        assert (lo, hi) == (bracket.lower, bracket.upper), where
-    elif error and "empty" in error:
-        assert lo is not None and hi is not None and lo > hi, where
+        assert (lo, hi, sql_error) == (bracket.lower, bracket.upper, None), where
     else:
-        # missing strike or unsupported type: the macro leaves that side open/unknown
-        assert lo is None or hi is None, where
+        # Python raises: the macro gives no bounds at all (never an open tail) and the same reason
+        assert error is not None and sql_error is not None, where
+        assert (lo, hi) == (None, None), where
+        assert sql_error.split()[:2] == error.split()[:2], (where, sql_error, error)
 
 
 def test_brackets_agree_on_a_grid(compiled_sql: str) -> None:
@@ -229,7 +241,8 @@ def test_fees_agree_on_a_grid(compiled_sql: str) -> None:
         (rows[cid - 1], fee, got[cid][4]) for cid, fee in expected.items() if got[cid][4] != fee
     ]
     assert mismatches == []
-    assert expected[
+    # a hand-checked point, on the SQL output: 0.07 x 10 x 0.5 x 0.5 = 0.175 -> $0.18
+    assert got[
         next(
             c
             for c, r in enumerate(rows, 1)
@@ -238,4 +251,4 @@ def test_fees_agree_on_a_grid(compiled_sql: str) -> None:
             and r["fee_role"] == "taker"
             and r["fee_multiplier"] == 1
         )
-    ] == Decimal("0.18")
+    ][4] == Decimal("0.18")

@@ -60,6 +60,42 @@ def test_every_model_has_a_tested_primary_key(manifest: dict[str, Any]) -> None:
     assert untested == []
 
 
+def _key_columns(manifest: dict[str, Any]) -> dict[str, set[str]]:
+    """Every model's key columns: those of its unique_combination / unique tests."""
+    keys: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or meta.get("name") not in KEY_TESTS:
+            continue
+        kwargs = meta.get("kwargs") or {}
+        columns = kwargs.get("combination_of_columns") or [kwargs.get("column_name")]
+        keys.setdefault(node["attached_node"], set()).update(c for c in columns if c)
+    return keys
+
+
+def _not_null_columns(manifest: dict[str, Any]) -> dict[str, set[str]]:
+    """Every model's columns with a not_null test."""
+    tested: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if node["resource_type"] == "test" and meta.get("name") == "not_null":
+            column = (meta.get("kwargs") or {}).get("column_name") or node.get("column_name")
+            tested.setdefault(node["attached_node"], set()).add(column)
+    return tested
+
+
+def test_every_key_column_is_tested_not_null(manifest: dict[str, Any]) -> None:
+    keys = _key_columns(manifest)
+    assert sum(len(columns) for columns in keys.values()) > 50, "no key tests found: no teeth"
+    tested = _not_null_columns(manifest)
+    missing = sorted(
+        f"{model.rsplit('.', 1)[-1]}.{column}"
+        for model, columns in keys.items()
+        for column in columns - tested.get(model, set())
+    )
+    assert missing == []
+
+
 def test_only_staging_reads_sources(manifest: dict[str, Any]) -> None:
     for model in _models(manifest):
         reads_source = any(d.startswith("source.") for d in model["depends_on"]["nodes"])

@@ -5,9 +5,10 @@
     (ASOF join: last quote with quoted_at <= checkpoint_at, not older than the staleness limit;
     no ask = no trade), the taker fee, the expected value and the realised P&L per contract. -#}
 
-{%- set stake_max = var('gate_stake_max_dollars', 10.0) -%}
-{%- set max_quote_age = var('gate_quote_max_age_minutes', 60) -%}
-{%- set fit_period = var('gate_probability_fit_period', 'train') -%}
+{%- set stake_min = var('gate_stake_min_dollars') -%}
+{%- set stake_max = var('gate_stake_max_dollars') -%}
+{%- set max_quote_age = var('gate_quote_max_age_minutes') -%}
+{%- set fit_period = var('gate_probability_fit_period') -%}
 
 with
 
@@ -53,12 +54,7 @@ ladder_markets as (
         -- files without a close time: 23:59 local standard time of the climate date
         coalesce(
             markets.close_at,
-            timezone(
-                'UTC',
-                cast(markets.climate_date as timestamp)
-                + interval 1439 minute
-                - to_hours(cast(stations.std_utc_offset_hours as integer))
-            )
+            {{ fallback_close_at('markets.climate_date', 'stations.std_utc_offset_hours') }}
         ) as close_at,
         coalesce(markets.fee_type, 'quadratic') as fee_type,
         coalesce(try_cast(markets.fee_multiplier as decimal(18, 6)), 1) as fee_multiplier
@@ -71,6 +67,7 @@ ladder_markets as (
         on markets.station_icao = stations.icao
     where
         markets.ticker_error is null
+        and markets.bracket_error is null
         and markets.climate_date is not null
         and markets.contract_type in ('HIGH', 'LOW')
         and (markets.bracket_lower is not null or markets.bracket_upper is not null)
@@ -214,26 +211,9 @@ cdf_dense as (
 
 with_probability as (
     select
-        market_checkpoints.data_source,
-        market_checkpoints.market_ticker,
-        market_checkpoints.checkpoint_minute,
-        market_checkpoints.station_icao,
-        market_checkpoints.contract_type,
-        market_checkpoints.climate_date,
-        market_checkpoints.checkpoint_at,
-        market_checkpoints.season,
-        market_checkpoints.sample_period,
-        market_checkpoints.running_extreme_f,
-        market_checkpoints.observation_age_minutes,
-        market_checkpoints.running_bracket_headroom_f,
-        market_checkpoints.is_running_bracket_open_ended,
-        coalesce(market_checkpoints.is_running_bracket, false) as is_running_bracket,
-        market_checkpoints.bracket_lower,
-        market_checkpoints.bracket_upper,
-        market_checkpoints.result,
-        market_checkpoints.close_at,
-        market_checkpoints.fee_type,
-        market_checkpoints.fee_multiplier,
+        -- exclude / replace name columns of market_checkpoints (sqlfluff reads them as refs)
+        market_checkpoints.* exclude (delta_upper_f, delta_below_f)  -- noqa: RF02
+        replace (coalesce(market_checkpoints.is_running_bracket, false) as is_running_bracket),
         pmf_bounds.probability_basis,
         case
             when pmf_bounds.min_delta_f is null then null
@@ -282,35 +262,19 @@ with_probability as (
 ),
 
 with_quote as (
+    -- the last quote at or before the checkpoint; its ask is executable (staging keeps only
+    -- asks inside (0, 1)) while fresh, never mid or last
     select
-        with_probability.data_source,
-        with_probability.market_ticker,
-        with_probability.checkpoint_minute,
-        with_probability.station_icao,
-        with_probability.contract_type,
-        with_probability.climate_date,
-        with_probability.checkpoint_at,
-        with_probability.season,
-        with_probability.sample_period,
-        with_probability.running_extreme_f,
-        with_probability.observation_age_minutes,
-        with_probability.running_bracket_headroom_f,
-        with_probability.is_running_bracket_open_ended,
-        with_probability.is_running_bracket,
-        with_probability.bracket_lower,
-        with_probability.bracket_upper,
-        with_probability.result,
-        with_probability.close_at,
-        with_probability.fee_type,
-        with_probability.fee_multiplier,
-        with_probability.probability_basis,
-        with_probability.model_probability,
+        with_probability.*,
         quotes_deduplicated.quoted_at,
         quotes_deduplicated.quote_source,
         (epoch(with_probability.checkpoint_at) - epoch(quotes_deduplicated.quoted_at)) / 60.0
             as quote_age_minutes,
         quotes_deduplicated.yes_bid_dollars,
-        quotes_deduplicated.yes_ask_dollars
+        case
+            when quote_age_minutes <= {{ max_quote_age }} then quotes_deduplicated.yes_ask_dollars
+        end as executable_yes_ask_dollars,
+        executable_yes_ask_dollars is not null as has_executable_ask
     from with_probability
     asof left join quotes_deduplicated
         on
@@ -319,134 +283,46 @@ with_quote as (
             and with_probability.checkpoint_at >= quotes_deduplicated.quoted_at
 ),
 
-priced as (
-    select
-        data_source,
-        market_ticker,
-        checkpoint_minute,
-        station_icao,
-        contract_type,
-        climate_date,
-        checkpoint_at,
-        season,
-        sample_period,
-        running_extreme_f,
-        observation_age_minutes,
-        running_bracket_headroom_f,
-        is_running_bracket_open_ended,
-        is_running_bracket,
-        bracket_lower,
-        bracket_upper,
-        result,
-        close_at,
-        probability_basis,
-        model_probability,
-        quoted_at,
-        quote_source,
-        quote_age_minutes,
-        yes_bid_dollars,
-        -- executable only: a fresh ask strictly inside (0, 1); never mid or last
-        case
-            when
-                quote_age_minutes <= {{ max_quote_age }}
-                and yes_ask_dollars > 0
-                and yes_ask_dollars < 1
-                then yes_ask_dollars
-        end as executable_yes_ask_dollars,
-        fee_type,
-        fee_multiplier
-    from with_quote
-),
-
 sized as (
-    -- order size as the decision engine sizes it: the most whole contracts costing at most
-    -- gate_stake_max_dollars at the ask (domain.decision.size_order)
+    -- the order as the decision engine sizes it (domain.sizing.size_order) and its taker fee
     select
-        data_source,
-        market_ticker,
-        checkpoint_minute,
-        station_icao,
-        contract_type,
-        climate_date,
-        checkpoint_at,
-        season,
-        sample_period,
-        running_extreme_f,
-        observation_age_minutes,
-        running_bracket_headroom_f,
-        is_running_bracket_open_ended,
-        is_running_bracket,
-        bracket_lower,
-        bracket_upper,
-        result,
-        close_at,
-        probability_basis,
-        model_probability,
-        quoted_at,
-        quote_source,
-        quote_age_minutes,
-        yes_bid_dollars,
-        executable_yes_ask_dollars,
-        fee_type,
-        fee_multiplier,
-        case
-            when executable_yes_ask_dollars is not null
-                then greatest(
-                    1, cast(floor({{ stake_max }} / executable_yes_ask_dollars) as integer)
-                )
-        end as order_contract_count,
+        with_quote.*,
+        {{ size_order('with_quote.executable_yes_ask_dollars', stake_min, stake_max) }}
+            as order_contract_count,
         -- the fee of that order, reusing the size computed just above (lateral alias)
-        {{ kalshi_fee('order_contract_count', 'executable_yes_ask_dollars', "'taker'",
-            'fee_type', 'fee_multiplier') }} as order_fee_dollars
-    from priced
+        case
+            when order_contract_count > 0
+                then {{ kalshi_fee(
+                    'order_contract_count',
+                    'with_quote.executable_yes_ask_dollars',
+                    "'taker'",
+                    'with_quote.fee_type',
+                    'with_quote.fee_multiplier',
+                ) }}
+        end as order_fee_dollars
+    from with_quote
 ),
 
 final as (
     select
-        data_source,
-        market_ticker,
-        checkpoint_minute,
-        station_icao,
-        contract_type,
-        climate_date,
-        checkpoint_at,
-        season,
-        sample_period,
-        running_extreme_f,
-        observation_age_minutes,
-        running_bracket_headroom_f,
-        is_running_bracket_open_ended,
-        is_running_bracket,
-        bracket_lower,
-        bracket_upper,
-        result,
-        close_at,
-        probability_basis,
-        model_probability,
-        quoted_at,
-        quote_source,
-        quote_age_minutes,
-        yes_bid_dollars,
-        executable_yes_ask_dollars,
-        executable_yes_ask_dollars is not null as has_executable_ask,
-        order_contract_count,
-        order_fee_dollars,
-        cast(order_fee_dollars / order_contract_count as decimal(18, 4))
+        sized.* exclude (fee_type, fee_multiplier),  -- noqa: RF03
+        cast(sized.order_fee_dollars / sized.order_contract_count as decimal(18, 4))
             as fee_per_contract_dollars,
         -- expected value per contract after the fee: p - ask - fee / count
         cast(
-            model_probability
-            - executable_yes_ask_dollars
-            - order_fee_dollars / order_contract_count
+            sized.model_probability
+            - sized.executable_yes_ask_dollars
+            - sized.order_fee_dollars / sized.order_contract_count
             as decimal(18, 4)
         ) as edge_dollars,
         cast(
-            case result when 'yes' then 1 when 'no' then 0 end
-            - executable_yes_ask_dollars
-            - order_fee_dollars / order_contract_count
+            case sized.result when 'yes' then 1 when 'no' then 0 end
+            - sized.executable_yes_ask_dollars
+            - sized.order_fee_dollars / sized.order_contract_count
             as decimal(18, 4)
         ) as realised_pnl_dollars
     from sized
 )
 
-select * from final
+-- final takes sized.* (its columns are listed in _int_gate__models.yml)
+select * from final  -- noqa: AM04

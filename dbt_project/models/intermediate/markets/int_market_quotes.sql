@@ -35,31 +35,36 @@ candle_quotes as (
         ) = 1
 ),
 
-book_quotes as (
+book_best as (
+    -- best bid of each side per snapshot; a price of 0 marks an empty side
     select
         orderbook.data_source,
         orderbook.market_ticker,
-        orderbook.snapshot_at as quoted_at,
-        'orderbook' as quote_source,
-        cast(null as integer) as period_minutes,
-        max(
-            case
-                when orderbook.book_side = 'yes' and not orderbook.is_empty_side
-                    then orderbook.price_dollars
-            end
-        ) as yes_bid_dollars,
-        -- best YES ask = 1 - best NO bid; an empty NO side means no ask
-        1 - max(
-            case
-                when orderbook.book_side = 'no' and not orderbook.is_empty_side
-                    then orderbook.price_dollars
-            end
-        ) as yes_ask_dollars
+        orderbook.snapshot_at,
+        max(orderbook.price_dollars) filter (
+            where orderbook.book_side = 'yes' and not orderbook.is_empty_side
+        ) as best_yes_bid_dollars,
+        max(orderbook.price_dollars) filter (
+            where orderbook.book_side = 'no' and not orderbook.is_empty_side
+        ) as best_no_bid_dollars
     from orderbook
     group by
         orderbook.data_source,
         orderbook.market_ticker,
         orderbook.snapshot_at
+),
+
+book_quotes as (
+    -- best YES ask = 1 - best NO bid; the no-quote rule as staging applies it to candles
+    select
+        book_best.data_source,
+        book_best.market_ticker,
+        book_best.snapshot_at as quoted_at,
+        'orderbook' as quote_source,
+        cast(null as integer) as period_minutes,
+        {{ executable_bid('book_best.best_yes_bid_dollars') }} as yes_bid_dollars,
+        {{ executable_ask('1 - book_best.best_no_bid_dollars') }} as yes_ask_dollars
+    from book_best
 ),
 
 unioned as (

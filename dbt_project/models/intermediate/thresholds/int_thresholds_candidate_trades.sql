@@ -20,7 +20,6 @@
     decimals, and the fair-value ranking uses the EV in units of 1e-18 (hugeint), whose floor
     error (< 1e-18) is far below the smallest non-zero EV difference (> 1e-12). -#}
 
-{%- set starts = var('thresholds_window_starts') -%}
 {%- set min_edges = var('thresholds_min_edges') -%}
 {%- set rules = var('thresholds_rules') -%}
 {%- set window_end = var('thresholds_window_end_minute') -%}
@@ -36,13 +35,11 @@ design_accuracy as (
 ),
 
 window_starts as (
-    select cast(unnest({{ starts }}) as integer) as window_start_minute
+    {{ thresholds_window_starts() }}
 ),
 
 min_edges as (
-    select
-        cast(unnest({{ min_edges }}) as decimal(18, 4)) as min_edge,
-        cast(unnest(range(1, {{ min_edges | length + 1 }})) as integer) as min_edge_index
+    {{ thresholds_min_edges() }}
 ),
 
 tradable as (
@@ -70,7 +67,7 @@ tradable as (
         and engine_inputs.running_extreme_f is not null
         and engine_inputs.is_fresh_observation
         and engine_inputs.yes_ask_dollars is not null
-        and engine_inputs.contract_count is not null
+        and engine_inputs.contract_count > 0
 ),
 
 design_opportunities as (
@@ -327,26 +324,7 @@ settled as (
 
 final as (
     select
-        data_source,
-        station_icao,
-        contract_type,
-        rule,
-        window_start_minute,
-        buffer_f,
-        min_edge,
-        climate_date,
-        sample_period,
-        checkpoint_minute,
-        checkpoint_at,
-        market_ticker,
-        running_extreme_f,
-        observation_age_minutes,
-        headroom_f,
-        probability,
-        yes_ask_dollars,
-        contract_count,
-        fee_dollars,
-        cost_dollars,
+        * exclude (result, is_win),
         -- expected value per contract at entry, after the fee (as the engine computes it)
         cast(
             cast(probability as double)
@@ -372,4 +350,5 @@ final as (
     from settled
 )
 
-select * from final
+-- final takes settled.* (its columns are listed in _int_thresholds__models.yml)
+select * from final  -- noqa: AM04

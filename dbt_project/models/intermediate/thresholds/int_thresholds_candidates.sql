@@ -11,10 +11,6 @@
     se = sqrt(n / (n - 1) x sum((pnl_i - ev x count_i)^2)) / sum(count_i) (null below 2 trades).
     fair_value candidates have buffer_f = 0 only (the rule has no buffer). -#}
 
-{%- set starts = var('thresholds_window_starts') -%}
-{%- set buffers = var('gate_buffers_f') -%}
-{%- set min_edges = var('thresholds_min_edges') -%}
-{%- set rules = var('thresholds_rules') -%}
 {%- set min_train_trades = var('thresholds_min_train_trades') -%}
 {%- set z = var('gate_ci_z') -%}
 
@@ -33,19 +29,19 @@ contract_days as (
 ),
 
 window_starts as (
-    select cast(unnest({{ starts }}) as integer) as window_start_minute
+    {{ thresholds_window_starts() }}
 ),
 
 buffers as (
-    select cast(unnest({{ buffers }}) as integer) as buffer_f
+    {{ thresholds_buffers() }}
 ),
 
 min_edges as (
-    select cast(unnest({{ min_edges }}) as decimal(18, 4)) as min_edge
+    {{ thresholds_min_edges() }}
 ),
 
 rules as (
-    select unnest({{ rules }}) as rule  -- noqa: RF04
+    {{ thresholds_rules() }}
 ),
 
 contract_keys as (

@@ -13,7 +13,6 @@
     checkpoint], so no candidate x checkpoint cross join is needed. -#}
 
 {%- set starts = var('thresholds_window_starts') -%}
-{%- set buffers = var('gate_buffers_f') -%}
 {%- set window_end = var('thresholds_window_end_minute') -%}
 {%- set max_obs_age = var('gate_max_obs_age_minutes') -%}
 
@@ -24,11 +23,11 @@ contract_checkpoints as (
 ),
 
 window_starts as (
-    select cast(unnest({{ starts }}) as integer) as window_start_minute
+    {{ thresholds_window_starts() }}
 ),
 
 buffers as (
-    select cast(unnest({{ buffers }}) as integer) as buffer_f
+    {{ thresholds_buffers() }}
 ),
 
 train_checkpoints as (

@@ -6,13 +6,11 @@
     clamped to [0, 1], the observation age decimal(18, 4). Only checkpoints at or after the
     earliest candidate window start, and only station x contract x days with a settled ladder
     (exactly one YES), are kept: any other day cannot be scored.
-    The order is sized and priced here as domain.decision.size_order and domain.fees.trade_fee
-    do (largest whole count costing at most the stake cap; taker fee rounded up to the cent). -#}
+    The order size and fee are the gate's (int_gate_market_checkpoints sizes with the size_order
+    macro, the twin of domain.sizing.size_order, and prices with kalshi_fee): one sizing rule. -#}
 
 {%- set starts = var('thresholds_window_starts') -%}
 {%- set max_obs_age = var('gate_max_obs_age_minutes') -%}
-{%- set stake_min = var('thresholds_stake_min_dollars') -%}
-{%- set stake_max = var('gate_stake_max_dollars') -%}
 
 with
 
@@ -55,18 +53,9 @@ typed as (
             as observation_age_minutes,
         cast(market_checkpoints.bracket_lower as integer) as bracket_lower,
         cast(market_checkpoints.bracket_upper as integer) as bracket_upper,
-        case
-            when
-                market_checkpoints.yes_bid_dollars >= 0
-                and market_checkpoints.yes_bid_dollars <= 1
-                then cast(market_checkpoints.yes_bid_dollars as decimal(18, 4))
-        end as yes_bid_dollars,
-        case
-            when
-                market_checkpoints.executable_yes_ask_dollars > 0
-                and market_checkpoints.executable_yes_ask_dollars < 1
-                then cast(market_checkpoints.executable_yes_ask_dollars as decimal(18, 4))
-        end as yes_ask_dollars,
+        -- quotes are executable already (staging applies the no-quote rule)
+        cast(market_checkpoints.yes_bid_dollars as decimal(18, 4)) as yes_bid_dollars,
+        cast(market_checkpoints.executable_yes_ask_dollars as decimal(18, 4)) as yes_ask_dollars,
         cast(
             least(greatest(market_checkpoints.model_probability, 0), 1) as decimal(18, 6)
         ) as model_probability,
@@ -74,6 +63,8 @@ typed as (
         cast(coalesce(markets.fee_multiplier, 1) as decimal(18, 6)) as fee_multiplier,
         market_checkpoints.result,
         market_checkpoints.market_ticker = settled_days.yes_market_ticker as is_yes_market,
+        market_checkpoints.order_contract_count as contract_count,
+        market_checkpoints.order_fee_dollars as fee_dollars,
         coalesce(markets.settled_at, markets.close_at, market_checkpoints.close_at)
             as settled_at
     from market_checkpoints
@@ -90,7 +81,7 @@ typed as (
     where market_checkpoints.checkpoint_minute >= {{ starts | min }}
 ),
 
-priced as (
+final as (
     select
         typed.data_source,
         typed.station_icao,
@@ -102,105 +93,56 @@ priced as (
         typed.sample_period,
         typed.running_extreme_f,
         typed.observation_age_minutes,
+        coalesce(typed.observation_age_minutes <= {{ max_obs_age }}, false)
+            as is_fresh_observation,
         typed.bracket_lower,
         typed.bracket_upper,
-        typed.yes_bid_dollars,
-        typed.yes_ask_dollars,
-        typed.model_probability,
-        typed.fee_type,
-        typed.fee_multiplier,
-        typed.result,
-        typed.is_yes_market,
-        typed.settled_at,
-        -- size_order: floor(stake_max / ask) in exact integer arithmetic (asks have 4 decimals);
-        -- 0 when even that count costs less than stake_min
-        case
-            when
-                typed.yes_ask_dollars is not null
-                and (
-                    cast(round({{ stake_max }} * 10000) as bigint)
-                    // cast(round(typed.yes_ask_dollars * 10000) as bigint)
-                ) * typed.yes_ask_dollars >= {{ stake_min }}
-                then cast(
-                    cast(round({{ stake_max }} * 10000) as bigint)
-                    // cast(round(typed.yes_ask_dollars * 10000) as bigint)
-                    as integer
-                )
-        end as contract_count
-    from typed
-),
-
-final as (
-    select
-        priced.data_source,
-        priced.station_icao,
-        priced.contract_type,
-        priced.climate_date,
-        priced.checkpoint_minute,
-        priced.market_ticker,
-        priced.checkpoint_at,
-        priced.sample_period,
-        priced.running_extreme_f,
-        priced.observation_age_minutes,
-        coalesce(priced.observation_age_minutes <= {{ max_obs_age }}, false)
-            as is_fresh_observation,
-        priced.bracket_lower,
-        priced.bracket_upper,
         coalesce(
             {{ bracket_contains(
-                'priced.running_extreme_f', 'priced.bracket_lower', 'priced.bracket_upper'
+                'typed.running_extreme_f', 'typed.bracket_lower', 'typed.bracket_upper'
             ) }},
             false
         ) as contains_running_extreme,
         count(*) filter (
             where {{ bracket_contains(
-                'priced.running_extreme_f', 'priced.bracket_lower', 'priced.bracket_upper'
+                'typed.running_extreme_f', 'typed.bracket_lower', 'typed.bracket_upper'
             ) }}
         ) over (
             partition by
-                priced.data_source,
-                priced.station_icao,
-                priced.contract_type,
-                priced.climate_date,
-                priced.checkpoint_minute
+                typed.data_source,
+                typed.station_icao,
+                typed.contract_type,
+                typed.climate_date,
+                typed.checkpoint_minute
         ) as holding_market_count,
         {{ bracket_headroom(
-            'priced.contract_type',
-            'priced.running_extreme_f',
-            'priced.bracket_lower',
-            'priced.bracket_upper',
+            'typed.contract_type',
+            'typed.running_extreme_f',
+            'typed.bracket_lower',
+            'typed.bracket_upper',
         ) }} as headroom_f,
         coalesce(
-            case priced.contract_type
-                when 'HIGH' then priced.bracket_upper < priced.running_extreme_f
-                else priced.bracket_lower > priced.running_extreme_f
+            case typed.contract_type
+                when 'HIGH' then typed.bracket_upper < typed.running_extreme_f
+                else typed.bracket_lower > typed.running_extreme_f
             end,
             false
         ) as is_dead_bracket,
-        priced.yes_bid_dollars,
-        priced.yes_ask_dollars,
-        priced.model_probability,
-        priced.fee_type,
-        priced.fee_multiplier,
-        priced.contract_count,
+        typed.yes_bid_dollars,
+        typed.yes_ask_dollars,
+        typed.model_probability,
+        typed.fee_type,
+        typed.fee_multiplier,
+        typed.contract_count,
+        typed.fee_dollars,
         case
-            when priced.contract_count is not null
-                then {{ kalshi_fee(
-                    'priced.contract_count',
-                    'priced.yes_ask_dollars',
-                    "'taker'",
-                    'priced.fee_type',
-                    'priced.fee_multiplier',
-                ) }}
-        end as fee_dollars,
-        case
-            when priced.contract_count is not null
-                then cast(priced.contract_count * priced.yes_ask_dollars as decimal(18, 2))
+            when typed.contract_count > 0
+                then cast(typed.contract_count * typed.yes_ask_dollars as decimal(18, 2))
         end as cost_dollars,
-        priced.result,
-        priced.is_yes_market,
-        priced.settled_at
-    from priced
+        typed.result,
+        typed.is_yes_market,
+        typed.settled_at
+    from typed
 )
 
 select * from final

@@ -32,7 +32,9 @@ tradable as (
         result = 'yes' as is_win
     from market_checkpoints
     where
-        has_executable_ask
+        -- an executable ask and an order: one too small for gate_stake_min_dollars is no trade
+        -- (size_order gives 0)
+        order_contract_count > 0
         and model_probability is not null
         and result in ('yes', 'no')
 ),
@@ -40,18 +42,7 @@ tradable as (
 best_edge as (
     select
         'best_edge' as strategy,
-        data_source,
-        station_icao,
-        contract_type,
-        climate_date,
-        checkpoint_minute,
-        sample_period,
-        model_probability,
-        executable_yes_ask_dollars,
-        fee_per_contract_dollars,
-        edge_dollars,
-        realised_pnl_dollars,
-        is_win
+        * exclude (market_ticker, is_running_bracket)
     from tradable
     qualify row_number() over (
         partition by data_source, station_icao, contract_type, climate_date, checkpoint_minute
@@ -62,18 +53,7 @@ best_edge as (
 running_bracket as (
     select
         'running_bracket' as strategy,
-        data_source,
-        station_icao,
-        contract_type,
-        climate_date,
-        checkpoint_minute,
-        sample_period,
-        model_probability,
-        executable_yes_ask_dollars,
-        fee_per_contract_dollars,
-        edge_dollars,
-        realised_pnl_dollars,
-        is_win
+        * exclude (market_ticker, is_running_bracket)
     from tradable
     where is_running_bracket
 ),

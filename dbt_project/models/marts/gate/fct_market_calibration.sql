@@ -34,12 +34,7 @@ settled_markets as (
         markets.result,
         coalesce(
             markets.close_at,
-            timezone(
-                'UTC',
-                cast(markets.climate_date as timestamp)
-                + interval 1439 minute
-                - to_hours(cast(stations.std_utc_offset_hours as integer))
-            )
+            {{ fallback_close_at('markets.climate_date', 'stations.std_utc_offset_hours') }}
         ) as close_at
     from markets
     inner join stations
@@ -63,19 +58,11 @@ quote_prices as (
         settled_markets.contract_type,
         settled_markets.result,
         (epoch(settled_markets.close_at) - epoch(quotes.quoted_at)) / 3600.0 as hours_to_close,
-        case
-            when quotes.yes_ask_dollars > 0 and quotes.yes_ask_dollars < 1
-                then quotes.yes_ask_dollars
-        end as yes_ask_dollars,
-        case
-            when
-                quotes.yes_ask_dollars > 0 and quotes.yes_ask_dollars < 1
-                and quotes.yes_bid_dollars > 0 and quotes.yes_bid_dollars < 1
-                then cast((quotes.yes_bid_dollars + quotes.yes_ask_dollars) / 2 as decimal(18, 5))
-        end as mid_dollars,
-        quotes.yes_ask_dollars > 0 and quotes.yes_ask_dollars < 1
-        and quotes.yes_bid_dollars > 0 and quotes.yes_bid_dollars < 1
-        and quotes.yes_ask_dollars - quotes.yes_bid_dollars <= {{ max_spread }} as is_tight
+        -- quotes are executable or null already (staging applies the no-quote rule)
+        quotes.yes_ask_dollars,
+        cast((quotes.yes_bid_dollars + quotes.yes_ask_dollars) / 2 as decimal(18, 5))
+            as mid_dollars,
+        quotes.yes_ask_dollars - quotes.yes_bid_dollars <= {{ max_spread }} as is_tight
     from quotes
     inner join settled_markets
         on

@@ -35,7 +35,7 @@ final as (
         cast(min_edge as decimal(18, 4)) as min_edge,
         tier,
         cast({{ var('gate_max_obs_age_minutes') }} as integer) as max_obs_age_minutes,
-        cast({{ var('thresholds_stake_min_dollars') }} as decimal(18, 2)) as stake_min,
+        cast({{ var('gate_stake_min_dollars') }} as decimal(18, 2)) as stake_min,
         cast({{ var('gate_stake_max_dollars') }} as decimal(18, 2)) as stake_max,
         cast(ev_per_contract as decimal(18, 4)) as ev_per_contract,
         cast(ev_ci_low as decimal(18, 4)) as ev_ci_low,

@@ -4,14 +4,8 @@ cf6_reports as (
     select * from {{ source('iem', 'cf6_reports') }}
 ),
 
-loads as (
-    select * from {{ source('iem', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('iem') }}
 ),
 
 renamed as (

@@ -4,14 +4,8 @@ cli_reports as (
     select * from {{ source('iem', 'cli_reports') }}
 ),
 
-loads as (
-    select * from {{ source('iem', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('iem') }}
 ),
 
 renamed as (

@@ -4,14 +4,8 @@ observations as (
     select * from {{ source('iem', 'asos_observations') }}
 ),
 
-loads as (
-    select * from {{ source('iem', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('iem') }}
 ),
 
 renamed as (

@@ -4,14 +4,8 @@ candlesticks as (
     select * from {{ source('kalshi', 'candlesticks') }}
 ),
 
-loads as (
-    select * from {{ source('kalshi', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('kalshi') }}
 ),
 
 typed as (
@@ -53,15 +47,15 @@ final as (
         typed.period_minutes,
         typed.period_end_at,
         typed.period_end_at - to_minutes(typed.period_minutes) as period_start_at,
-        -- an empty book reads bid 0 / ask 1: that is "no quote", not a price
-        nullif(typed.yes_bid_close, 0) as yes_bid_close_dollars,
-        case when typed.yes_ask_close < 1 then typed.yes_ask_close end as yes_ask_close_dollars,
-        nullif(typed.yes_bid_open, 0) as yes_bid_open_dollars,
-        nullif(typed.yes_bid_high, 0) as yes_bid_high_dollars,
-        nullif(typed.yes_bid_low, 0) as yes_bid_low_dollars,
-        case when typed.yes_ask_open < 1 then typed.yes_ask_open end as yes_ask_open_dollars,
-        case when typed.yes_ask_high < 1 then typed.yes_ask_high end as yes_ask_high_dollars,
-        case when typed.yes_ask_low < 1 then typed.yes_ask_low end as yes_ask_low_dollars,
+        -- an empty book reads bid 0 / ask 1: that is "no quote", not a price (quotes.sql)
+        {{ executable_bid('typed.yes_bid_close') }} as yes_bid_close_dollars,
+        {{ executable_ask('typed.yes_ask_close') }} as yes_ask_close_dollars,
+        {{ executable_bid('typed.yes_bid_open') }} as yes_bid_open_dollars,
+        {{ executable_bid('typed.yes_bid_high') }} as yes_bid_high_dollars,
+        {{ executable_bid('typed.yes_bid_low') }} as yes_bid_low_dollars,
+        {{ executable_ask('typed.yes_ask_open') }} as yes_ask_open_dollars,
+        {{ executable_ask('typed.yes_ask_high') }} as yes_ask_high_dollars,
+        {{ executable_ask('typed.yes_ask_low') }} as yes_ask_low_dollars,
         typed.price_open_dollars,
         typed.price_high_dollars,
         typed.price_low_dollars,

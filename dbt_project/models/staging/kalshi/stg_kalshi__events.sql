@@ -4,14 +4,8 @@ events as (
     select * from {{ source('kalshi', 'events') }}
 ),
 
-loads as (
-    select * from {{ source('kalshi', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('kalshi') }}
 ),
 
 final as (

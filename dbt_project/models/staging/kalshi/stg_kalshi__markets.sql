@@ -4,14 +4,8 @@ markets as (
     select * from {{ source('kalshi', 'markets') }}
 ),
 
-loads as (
-    select * from {{ source('kalshi', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('kalshi') }}
 ),
 
 typed as (
@@ -25,7 +19,8 @@ typed as (
         try_cast(markets.floor_strike as decimal(18, 4)) as floor_strike,
         try_cast(markets.cap_strike as decimal(18, 4)) as cap_strike,
         markets.status,
-        markets.result as result_raw,
+        case when markets.result in ('yes', 'no') then markets.result end as result,
+        nullif(markets.result, '') as result_raw,
         markets.market_tier,
         markets.title,
         markets.yes_sub_title,
@@ -52,71 +47,24 @@ typed as (
         on markets._dlt_load_id = finished_loads.load_id
 ),
 
-bracketed as (
-    select
-        typed.*,
-        {{ bracket_lower('typed.strike_type', 'typed.floor_strike') }} as bracket_lower,
-        {{ bracket_upper('typed.strike_type', 'typed.cap_strike') }} as bracket_upper
-    from typed
-),
-
 final as (
     select
-        bracketed.data_source,
-        bracketed.market_ticker,
-        bracketed.event_ticker,
-        bracketed.series_ticker,
-        bracketed.climate_date,
-        bracketed.strike_type,
-        bracketed.floor_strike,
-        bracketed.cap_strike,
-        bracketed.bracket_lower,
-        bracketed.bracket_upper,
-        bracketed.status,
-        case when bracketed.result_raw in ('yes', 'no') then bracketed.result_raw end as result,
-        nullif(bracketed.result_raw, '') as result_raw,
-        bracketed.open_at,
-        bracketed.close_at,
-        bracketed.settled_at,
-        bracketed.updated_at,
-        bracketed.market_tier,
-        bracketed.title,
-        bracketed.yes_sub_title,
-        bracketed.yes_bid_dollars,
-        bracketed.yes_ask_dollars,
-        bracketed.last_price_dollars,
-        bracketed.settlement_value_dollars,
-        bracketed.volume,
-        bracketed.open_interest,
-        bracketed.expiration_value,
-        bracketed.rules_primary,
-        bracketed.rules_secondary,
+        typed.* exclude (is_weather_ticker),  -- noqa: RF03
+        {{ bracket_lower('typed.strike_type', 'typed.floor_strike', 'typed.cap_strike') }}
+            as bracket_lower,
+        {{ bracket_upper('typed.strike_type', 'typed.floor_strike', 'typed.cap_strike') }}
+            as bracket_upper,
         case
-            when not bracketed.is_weather_ticker
+            when not typed.is_weather_ticker
                 then 'malformed weather ticker (expected <SERIES>-<YY><MON><DD>-B<x.5>|T<n>)'
-            when bracketed.climate_date is null then 'bad date in ticker'
-            when split_part(bracketed.market_ticker, '-', 1) <> bracketed.series_ticker
-                then 'ticker series differs from series_ticker ' || bracketed.series_ticker
+            when typed.climate_date is null then 'bad date in ticker'
+            when split_part(typed.market_ticker, '-', 1) <> typed.series_ticker
+                then 'ticker series differs from series_ticker ' || typed.series_ticker
         end as ticker_error,
-        case
-            when
-                bracketed.strike_type is null
-                or bracketed.strike_type
-                not in ('between', 'greater', 'less', 'greater_or_equal', 'less_or_equal')
-                then 'unsupported strike_type ' || coalesce(bracketed.strike_type, 'null')
-            when
-                bracketed.strike_type in ('between', 'greater', 'greater_or_equal')
-                and bracketed.floor_strike is null
-                then 'floor strike missing'
-            when
-                bracketed.strike_type in ('between', 'less', 'less_or_equal')
-                and bracketed.cap_strike is null
-                then 'cap strike missing'
-            when bracketed.bracket_lower > bracketed.bracket_upper then 'empty between bracket'
-        end as bracket_error,
-        bracketed.ingest_channel,
-        bracketed.source_location
-    from bracketed
+        {{ bracket_error('typed.strike_type', 'typed.floor_strike', 'typed.cap_strike') }}
+            as bracket_error
+    from typed
 )
 
-select * from final
+-- final takes typed.* (its columns are listed in _kalshi__models.yml)
+select * from final  -- noqa: AM04

@@ -4,14 +4,8 @@ orderbook_snapshots as (
     select * from {{ source('kalshi', 'orderbook_snapshots') }}
 ),
 
-loads as (
-    select * from {{ source('kalshi', '_dlt_loads') }}
-),
-
 finished_loads as (
-    select loads.load_id
-    from loads
-    where loads.status = 0
+    {{ finished_loads('kalshi') }}
 ),
 
 final as (
