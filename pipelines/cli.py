@@ -8,7 +8,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -225,8 +225,14 @@ def report(
     _setup_logging(verbose)
     # imported here: matplotlib is for this command only, not for loads
     from reports.build import write_report
+    from reports.warehouse import WarehouseUnavailableError
 
-    written = write_report(output)
+    try:
+        written = write_report(output)
+    except WarehouseUnavailableError as exc:
+        _fail(f"report: {exc}")
+    except OSError as exc:
+        _fail(f"report: cannot write {exc.filename or output}: {exc.strerror or exc}")
     console.print(f"report written: {written}")
 
 
@@ -235,8 +241,20 @@ def summary() -> None:
     """Print row counts of every raw table and mart in the warehouse (read-only)."""
     _setup_logging(False)
     from reports.summary import print_summary
+    from reports.warehouse import WarehouseUnavailableError
 
-    print_summary(console)
+    try:
+        print_summary(console)
+    except WarehouseUnavailableError as exc:
+        _fail(f"summary: {exc}")
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr, exit status 1: for errors the user can act on, not bugs."""
+    Console(stderr=True, width=None if sys.stderr.isatty() else 220).print(
+        message, style="red", markup=False, highlight=False, soft_wrap=True
+    )
+    raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,7 +26,9 @@ DIM_STATION_THRESHOLDS = "dim_station_thresholds"
 FCT_ACCURACY_BY_WINDOW = "fct_accuracy_by_window"
 FCT_HISTORICAL_EDGE = "fct_historical_edge"
 FCT_MARKET_CALIBRATION = "fct_market_calibration"
-FCT_BACKTEST_DAILY = "fct_backtest_daily"
+FCT_BACKTEST_TRADES = "fct_backtest_trades"
+FCT_CLIMATE_DAY = "fct_climate_day"
+FCT_MARKET_OUTCOMES = "fct_market_outcomes"
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,14 @@ MART_FIELDS: dict[str, dict[str, Field]] = {
             "window_start",
             required=False,
         ),
+        "window_end": _f("window_end_minute", required=False),
         "buffer_f": _f("buffer_f", "margin_f", "buffer_degrees_f", required=False),
+        # per-trade entry filter chosen on train (a trade needs model EV >= it)
         "min_edge": _f("min_edge_dollars", "min_edge", required=False),
+        # the verdict's own threshold: GO needs the test EV per contract >= it
+        "go_min_ev": _f(
+            "go_min_ev_dollars", "go_min_ev_per_contract", "min_ev_dollars", required=False
+        ),
         "tier": _f("tier", "market_tier", "confidence_tier", required=False),
         "ev": _f(
             "ev_per_contract_dollars",
@@ -72,6 +80,8 @@ MART_FIELDS: dict[str, dict[str, Field]] = {
         ),
         "test_trades": _f("test_trade_count", required=False),
         "test_days": _f("test_day_count", "test_days", "oos_day_count", required=False),
+        "test_start": _f("test_start_date", required=False),
+        "test_end": _f("test_end_date", required=False),
         "verdict": _f("verdict", "decision"),
         "reason": _f("verdict_reason", "reason", required=False),
     },
@@ -108,12 +118,31 @@ MART_FIELDS: dict[str, dict[str, Field]] = {
         "ci_high": _f("ci_high", "yes_rate_ci_high", "ci_upper", required=False),
         "count": _f("market_count", "quote_count", "n", required=False),
     },
-    FCT_BACKTEST_DAILY: {
+    FCT_BACKTEST_TRADES: {
         "data_source": _f("data_source"),
         "station": _f("station_icao", "station"),
+        "contract": _f("contract_type", "contract"),
         "date": _f("climate_date", "trade_date", "date"),
-        # daily P&L after fees; station 'ALL' rows (if any) are the whole book
-        "pnl": _f("pnl_dollars", "net_pnl_dollars", "daily_pnl_dollars", "realised_pnl_dollars"),
+        "rule": _f("rule"),
+        # the verdict of the station-contract the trade belongs to: GO rows are what trades
+        "station_verdict": _f("station_verdict", "verdict"),
+        # p the engine priced the EV with (window accuracy for 'design', model p otherwise)
+        "probability": _f("probability"),
+        "is_win": _f("is_win"),
+        "pnl": _f("pnl_dollars", "realised_pnl_dollars"),
+        "risk_scope": _f("risk_scope", required=False),
+    },
+    FCT_CLIMATE_DAY: {
+        "data_source": _f("data_source"),
+        "station": _f("station_icao", "station"),
+        "date": _f("climate_date"),
+        "observation_count": _f("observation_count"),
+    },
+    FCT_MARKET_OUTCOMES: {
+        "data_source": _f("data_source"),
+        "station": _f("station_icao", "station"),
+        "date": _f("climate_date"),
+        "result": _f("kalshi_result", "result"),
     },
 }
 
@@ -123,6 +152,8 @@ MART_FILTERS: dict[str, dict[str, object]] = {
     FCT_ACCURACY_BY_WINDOW: {"period_type": "all", "buffer_f": 0},
     FCT_HISTORICAL_EDGE: {"sample_period": "all", "strategy": "best_edge"},
     FCT_MARKET_CALIBRATION: {"price_basis": "mid", "station_icao": "ALL"},
+    # bought brackets only: NO_TRADE rows (risk halts) were never priced into a position
+    FCT_BACKTEST_TRADES: {"is_executed": True},
 }
 
 # Fields converted to float for plotting (money arrives as Decimal).
@@ -142,6 +173,8 @@ NUMERIC_FIELDS = frozenset(
         "ci_high",
         "count",
         "pnl",
+        "probability",
+        "observation_count",
     }
 )
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from domain.layout import warehouse_path
 from reports import queries
+from reports.coverage import SIMULATED, SourceCoverage, data_label, ordered_sources
 from reports.verdicts import VERDICT_COLUMNS, VERDICT_NUMERIC, verdict_class, verdict_rows
 from reports.warehouse import (
     columns_of,
@@ -66,19 +67,26 @@ def _verdict_table(con: duckdb.DuckDBPyConnection) -> Table | str:
     if not mart.ok or mart.frame is None:
         return mart.note or "dim_station_thresholds has no rows"
     rows = verdict_rows(mart.frame)
-    sources = sorted({r["data_source"] for r in rows})
+    sources = ordered_sources(r["data_source"] for r in rows)
     title = "Go/kill verdict (dim_station_thresholds)"
-    if "simulated" in sources:
-        title += " — SIMULATED DATA"
+    if SIMULATED in sources:
+        title += " — " + data_label(sources)
     # one data source: say it in the title instead of a column
     columns = [
         (key, heading)
         for key, heading in VERDICT_COLUMNS
         if not (key == "data_source" and len(sources) == 1)
+        and not (key == "go_min_ev" and mart.frame["go_min_ev"].isna().all())
     ]
     if len(sources) == 1:
         title += f" (data_source = {sources[0]})"
-    table = Table(title=title)
+    # every data source in the warehouse, so a loaded source without verdicts is not hidden
+    passes = []
+    for source in ordered_sources([*sources, *queries.data_source_counts(con)]):
+        mine = [r for r in rows if r["data_source"] == source]
+        go = sum(1 for r in mine if r["verdict"] == "GO")
+        passes.append(f"{source}: {SourceCoverage(source, verdicts=len(mine), go=go).passes}")
+    table = Table(title=title, caption="; ".join(passes))
     for key, heading in columns:
         table.add_column(
             heading,
@@ -99,17 +107,12 @@ def print_summary(console: Console) -> None:
 
     Args:
         console: where to print.
+
+    Raises:
+        WarehouseUnavailableError: the warehouse file is missing or cannot be opened.
     """
     path = warehouse_path()
-    if not path.exists():
-        console.print(f"[yellow]No warehouse at {path}[/]: run `python -m pipelines run` first.")
-        return
-    try:
-        con = connect_read_only(path)
-    except duckdb.Error as exc:
-        console.print(f"[red]Cannot open {path} read-only[/] (is a load running?): {exc}")
-        return
-    with con:
+    with connect_read_only(path) as con:
         console.print(_counts_table(con))
         verdict = _verdict_table(con)
     if isinstance(verdict, str):

@@ -78,6 +78,7 @@ def verdict_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
                 "window_start": window.removesuffix(" LST"),
                 "buffer_f": _fmt_degrees(record.get("buffer_f")),
                 "min_edge": fmt_number(record.get("min_edge"), 4, "$"),
+                "go_min_ev": fmt_number(record.get("go_min_ev"), 4, "$"),
                 "tier": fmt_text(record.get("tier")),
                 "ev": fmt_number(record.get("ev"), 4, "$"),
                 "ev_ci": ci,
@@ -97,10 +98,11 @@ VERDICT_COLUMNS: list[tuple[str, str]] = [
     ("rule", "rule"),
     ("window_start", "window start (LST)"),
     ("buffer_f", "buffer"),
-    ("min_edge", "min edge"),
+    ("min_edge", "entry min edge / trade"),
     ("tier", "tier"),
-    ("ev", "EV / contract"),
+    ("ev", "test EV / contract"),
     ("ev_ci", "95% CI"),
+    ("go_min_ev", "GO needs EV ≥"),
     ("test_trades", "test trades"),
     ("test_days", "test days"),
     ("verdict", "verdict"),
@@ -108,7 +110,25 @@ VERDICT_COLUMNS: list[tuple[str, str]] = [
 ]
 
 # Columns shown right-aligned (numbers).
-VERDICT_NUMERIC = frozenset({"buffer_f", "min_edge", "ev", "ev_ci", "test_trades", "test_days"})
+VERDICT_NUMERIC = frozenset(
+    {"buffer_f", "min_edge", "ev", "go_min_ev", "ev_ci", "test_trades", "test_days"}
+)
+
+# What the two money thresholds mean: they are different numbers and easy to confuse.
+ENTRY_EDGE_LEGEND = (
+    "entry min edge / trade: the filter chosen on the training days; a checkpoint is traded "
+    "only when the engine's EV per contract after fees is at least this."
+)
+GO_BAR_LEGEND = (
+    "GO needs EV ≥: the verdict's own bar; GO needs the test EV per contract at or above it, "
+    "the 95% CI lower bound above zero and enough test days."
+)
+# When dim_station_thresholds carries no column for the bar, the reason text still quotes it.
+GO_BAR_IN_REASON_LEGEND = (
+    "The verdict's own bar is a different number: GO needs the test EV per contract at or "
+    "above the amount quoted in each reason (e.g. “>= $0.02”), the 95% CI lower bound above "
+    "zero and enough test days."
+)
 
 
 def verdict_class(verdict: str) -> str:

@@ -30,9 +30,29 @@ def latest_report(warehouse: Path | None = None) -> Path | None:
     return latest if latest.exists() else None
 
 
+class WarehouseUnavailableError(Exception):
+    """The warehouse file is missing or cannot be opened; the message says what to do."""
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only (never takes the writer's lock)."""
-    return duckdb.connect(str(path), read_only=True)
+    """Open the warehouse read-only (never takes the writer's lock).
+
+    Raises:
+        WarehouseUnavailableError: no file at ``path``, or DuckDB cannot open it (e.g. a load
+            or ``dbt build`` holds it), with a one-line message.
+    """
+    if not path.exists():
+        raise WarehouseUnavailableError(
+            f"no warehouse at {path}: build it with `make demo` (the offline sample) or "
+            "`python -m pipelines run --source live` then `dbt build`"
+        )
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise WarehouseUnavailableError(
+            f"cannot open {path} read-only (is a load or dbt build running?): {first}"
+        ) from exc
 
 
 def raw_schemas(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ def test_summary_without_a_warehouse_creates_nothing(warehouse: Path) -> None:
 
     result = CliRunner().invoke(app, ["summary"])
 
-    assert result.exit_code == 0, result.output
-    assert "No warehouse at" in result.output
+    assert result.exit_code == 1, result.output
+    assert "no warehouse at" in result.output
+    assert "Traceback" not in result.output
     assert not warehouse.parent.exists()

@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_raw_schemas_are_the_dlt_datasets_not_their_staging(warehouse: Path) -> None:
-    build_warehouse(warehouse, marts=("fct_backtest_daily",))
+    build_warehouse(warehouse, marts=("fct_backtest_trades",))
     with duckdb.connect(str(warehouse)) as con:
         # what dlt leaves beside a merged dataset: a staging twin without _dlt_loads
         con.execute("create schema raw_iem_staging")
