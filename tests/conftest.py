@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -56,3 +60,139 @@ def run_dbt(
         text=True,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class ClimateDayCase:
+    """One instant at a station with its expected climate date and checkpoint minute.
+
+    The expectation comes from the IANA zone (its January offset is standard time), not from
+    the registry's ``std_utc_offset_hours``.
+    """
+
+    icao: str
+    at: datetime
+    climate_date: date
+    checkpoint_minute: int
+
+
+def _transition_instants(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The UTC instants at which ``zone``'s offset changes in ``year`` (hour resolution)."""
+    hour = timedelta(hours=1)
+    at = datetime(year, 1, 1, tzinfo=UTC)
+    instants = []
+    while at.year == year:
+        if (at + hour).astimezone(zone).utcoffset() != at.astimezone(zone).utcoffset():
+            instants.append(at + hour)
+        at += hour
+    return instants
+
+
+@pytest.fixture(scope="session")
+def dst_transition_cases() -> list[ClimateDayCase]:
+    """Instants around both 2025 DST transitions at every station of the registry.
+
+    For each transition: a minute before and after it, every minute of the civil hour that
+    maps to the end of the previous climate date or the start of the next one (civil 00:00..01:00
+    under daylight time), and the ends of the local-standard day on either side.
+    """
+    from domain.stations import load_stations
+
+    minute = timedelta(minutes=1)
+    cases = []
+    for station in load_stations():
+        zone = ZoneInfo(station.iana_timezone)
+        standard = datetime(2025, 1, 15, 12, tzinfo=UTC).astimezone(zone).utcoffset()
+        assert standard is not None
+        transitions = _transition_instants(zone, 2025)
+        assert len(transitions) == 2, (station.icao, transitions)
+        for transition in transitions:
+            local_day = (transition + standard).date()
+            midnights = [
+                datetime.combine(local_day + timedelta(days=d), time(0), tzinfo=UTC) - standard
+                for d in (0, 1, 2)
+            ]
+            instants = {transition + k * minute for k in (-61, -60, -1, 0, 1, 59, 60)}
+            for midnight in midnights:
+                instants |= {midnight + k * minute for k in range(-61, 62, 1)}
+            for at in sorted(instants):
+                lst = (at + standard).replace(tzinfo=None)
+                cases.append(
+                    ClimateDayCase(
+                        icao=station.icao,
+                        at=at,
+                        climate_date=lst.date(),
+                        checkpoint_minute=lst.hour * 60 + lst.minute,
+                    )
+                )
+    return cases
+
+
+# The shared sample warehouse: two stations in two zones over the first twelve days of March 2025
+# (winter, spanning the 2025-03-09 DST start; days 1-7 train, 8-12 test).
+SAMPLE_STATIONS = ("KMDW", "KNYC")
+SAMPLE_START = date(2025, 3, 1)
+SAMPLE_END = date(2025, 3, 12)
+# ~7 train days: let the pmf and the threshold search use them rather than their real minimums;
+# one book for both stations, so the engine replay shares one risk state.
+SAMPLE_DBT_VARS = (
+    "{gate_delta_min_samples: 3, thresholds_min_train_trades: 1, "
+    "thresholds_backtest_risk_scope: data_source}"
+)
+SAMPLE_GATE_MARTS = (
+    "+fct_accuracy_by_window",
+    "+fct_extreme_delta_distribution",
+    "+fct_historical_edge",
+    "+fct_market_calibration",
+)
+
+
+def build_sample_models(warehouse_file: Path, work_dir: Path, selectors: tuple[str, ...]) -> None:
+    """``dbt build`` the seeds and models of ``selectors`` (no data tests) with the sample vars."""
+    result = run_dbt(
+        [
+            "build",
+            "--select",
+            *selectors,
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--vars",
+            SAMPLE_DBT_VARS,
+        ],
+        warehouse_file,
+        work_dir,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample loaded and the gate, thresholds and backtest marts built, once per session.
+
+    Read it only (``read_only=True``); a test that writes takes ``sample_warehouse_copy``.
+    """
+    from domain.stations import station_by_icao
+    from pipelines.sample.runner import run_sample
+
+    root = tmp_path_factory.mktemp("sample")
+    path = root / "warehouse" / "kalshi_weather.duckdb"
+    path.parent.mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_PATH", str(path))
+        run_sample([station_by_icao(code) for code in SAMPLE_STATIONS], SAMPLE_START, SAMPLE_END)
+    build_sample_models(
+        path, root, (*SAMPLE_GATE_MARTS, "+fct_backtest_daily", "+rpt_station_thresholds_export")
+    )
+    return path
+
+
+@pytest.fixture
+def sample_warehouse_copy(sample_warehouse: Path, warehouse: Path) -> Path:
+    """A writable copy of ``sample_warehouse`` at the ``warehouse`` fixture's path.
+
+    The file name stays ``kalshi_weather.duckdb``: the views name their catalog after it.
+    """
+    shutil.copyfile(sample_warehouse, warehouse)
+    return warehouse

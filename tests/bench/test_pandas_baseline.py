@@ -1,12 +1,26 @@
-"""The pandas baseline's own logic on hand-made rows (the benchmark checks it against the mart)."""
+"""The pandas baseline: its own logic on hand-made rows, and the loop against the mart.
+
+The benchmark times the loop at scale; here the whole loop runs on the shared sample warehouse
+(two stations, twelve March days) and must give ``fct_accuracy_by_window`` row for row.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pytest
 
-from bench.pandas_baseline import Inputs, _bracket_of, accuracy_by_window, compare
+from bench.pandas_baseline import (
+    Inputs,
+    _bracket_of,
+    accuracy_by_window,
+    compare,
+    load_inputs,
+    read_mart,
+)
 
 LADDER = pd.DataFrame(
     {
@@ -82,4 +96,31 @@ def test_accuracy_by_window_on_one_day() -> None:
     assert len(high) == 96
     low = out[(out["contract_type"] == "LOW") & (out["period_type"] == "all")]
     assert low["day_count"].sum() == 0  # no LOW ladder loaded: no settled days
-    assert compare(out, out.copy()).equal
+
+
+STATION = "KMDW"
+
+
+@pytest.mark.dbt
+def test_pandas_loop_reproduces_the_mart_on_the_sample(sample_warehouse: Path) -> None:
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    try:
+        inputs = load_inputs(con)
+        mart = read_mart(con)
+    finally:
+        con.close()
+    # one station keeps the loop quick; the loop is per station-day, so nothing is lost
+    inputs.observations = inputs.observations[inputs.observations["station"] == STATION]
+    baseline = accuracy_by_window(inputs)
+    mart = mart[mart["station_icao"] == STATION].reset_index(drop=True)
+    assert len(mart) > 1000 and mart["day_count"].sum() > 0
+    result = compare(baseline, mart)
+    assert result.equal, result.examples
+    assert result.baseline_rows == result.mart_rows == len(mart)
+
+    # compare() has teeth: one count off by one, or one row missing, is a difference
+    shifted = mart.copy()
+    row = shifted.index[shifted["day_count"] > 0][0]
+    shifted.loc[row, "correct_day_count"] = shifted.loc[row, "correct_day_count"] + 1
+    assert compare(baseline, shifted).mismatched_rows == 1
+    assert compare(baseline, mart.drop(index=row)).missing_in_mart == 1

@@ -1,7 +1,9 @@
 """The vectorised SQL parameter search picks the trades the decision engine picks.
 
-One small simulated warehouse (one station, 90 climate days: about 63 train and 27 test days) is
-loaded and built up to the thresholds marts once for the module. Then:
+Two small simulated warehouses, each built up to the thresholds marts once: ``summer`` (KDEN,
+90 climate days May-July: about 63 train and 27 test days, built here) and ``winter`` (the shared
+``sample_warehouse``: KMDW and KNYC in two zones, 2025-03-01..12, spanning the 2025-03-09 DST
+start, the backtest replayed with one risk book for both stations). On each:
 
 - for the chosen thresholds, the test-period trades of the SQL search
   (``int_thresholds_candidate_trades``) are exactly the orders the engine replay wanted in
@@ -13,13 +15,15 @@ loaded and built up to the thresholds marts once for the module. Then:
   on the same inputs buys the same bracket at the same checkpoint as the SQL search, or nothing
   when the SQL search has no trade;
 - the exports land beside the throwaway warehouse and load into ``StationThresholds``.
+
+And on ``winter``: a minimum edge exactly equal to a trade's expected value per contract (taken
+from the engine) trades in both the SQL search (rebuilt with that one edge) and the engine.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,25 +32,28 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.conftest import run_dbt
+from domain.decision import Decision
+from tests.conftest import SAMPLE_DBT_VARS, run_dbt
 
 STATION = "KDEN"
 START = date(2025, 5, 1)
 END = date(2025, 7, 29)
 DBT_VARS = "{thresholds_min_train_trades: 5}"
 SAMPLE_SIZE = 160
+# the candidates' fixed fields (vars thresholds_window_end_minute, gate_max_obs_age_minutes)
+WINDOW_END = 1440
+MAX_OBS_AGE = 20
+CANDIDATE_KEY = ("data_source", "station_icao", "contract_type", "rule", "window_start_minute")
 SEED = 20251121
 
 pytestmark = pytest.mark.dbt
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A throwaway warehouse with the sample loaded and the thresholds marts built."""
+def _build_summer(root: Path) -> Path:
+    """KDEN May-July loaded and built up to the thresholds marts (with data tests)."""
     from domain.stations import station_by_icao
     from pipelines.sample.runner import run_sample
 
-    root = tmp_path_factory.mktemp("thresholds")
     path = root / "warehouse" / "kalshi_weather.duckdb"
     path.parent.mkdir(parents=True)
     with pytest.MonkeyPatch.context() as patch:
@@ -67,7 +74,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         root,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    yield path
+    return path
+
+
+@pytest.fixture(scope="module", params=["summer", "winter"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the sample loaded and the thresholds marts built."""
+    if request.param == "winter":
+        path: Path = request.getfixturevalue("sample_warehouse")
+        return path
+    return _build_summer(tmp_path_factory.mktemp("thresholds"))
 
 
 def _rows(path: Path, sql: str) -> list[dict[str, Any]]:
@@ -115,12 +131,29 @@ def test_sql_search_and_engine_replay_pick_the_same_test_trades(built: Path) -> 
             assert row["reason_code"].startswith("risk_limit_"), row
 
 
+def _day_inputs(
+    con: duckdb.DuckDBPyConnection, key: tuple[Any, ...]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(one row per checkpoint, every input row) of a (data_source, station, contract, day)."""
+    cursor = con.execute(
+        "select * from int_thresholds_engine_inputs where data_source = ? "
+        "and station_icao = ? and contract_type = ? and climate_date = ? "
+        "order by checkpoint_minute, market_ticker",
+        list(key),
+    )
+    names = [d[0] for d in cursor.description or []]
+    inputs = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return list({r["checkpoint_minute"]: r for r in inputs}.values()), inputs
+
+
 def _engine_first_trade(
     candidate: dict[str, Any], checkpoints: list[dict[str, Any]], inputs: list[dict[str, Any]]
-) -> tuple[int, str] | None:
-    """Run decide() from the window start on one day; the first BUY_YES as (minute, ticker)."""
+) -> Decision | None:
+    """Run decide() from the window start on one day; the first BUY_YES decision."""
     from domain.brackets import Bracket
-    from domain.decision import DecisionInput, LadderQuote, StationThresholds, decide
+    from domain.decision import decide
+    from domain.decision_input import DecisionInput, LadderQuote
+    from domain.thresholds import StationThresholds
 
     thresholds = StationThresholds(
         station_icao=candidate["station_icao"],
@@ -168,28 +201,40 @@ def _engine_first_trade(
         assert decision.checkpoint_minute == minute
         if decision.is_trade:
             assert decision.market_ticker is not None
-            return minute, decision.market_ticker
+            return decision
     return None
 
 
-def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path) -> None:
-    candidates = _rows(
-        built,
+def _pick(decision: Decision | None) -> tuple[int, str | None] | None:
+    return None if decision is None else (decision.checkpoint_minute, decision.market_ticker)
+
+
+def _candidates(path: Path) -> list[dict[str, Any]]:
+    return _rows(
+        path,
         f"""
         select c.data_source, c.station_icao, c.contract_type, c.rule, c.window_start_minute,
                c.buffer_f, c.min_edge, c.accuracy, c.tier,
-               {1440} as window_end_minute, 20 as max_obs_age_minutes
+               {WINDOW_END} as window_end_minute, {MAX_OBS_AGE} as max_obs_age_minutes
         from int_thresholds_candidates as c
         order by all
         """,
     )
-    days = _rows(
-        built,
+
+
+def _engine_days(path: Path) -> list[dict[str, Any]]:
+    return _rows(
+        path,
         """
         select distinct data_source, station_icao, contract_type, climate_date
         from int_thresholds_engine_inputs order by all
         """,
     )
+
+
+def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path) -> None:
+    candidates = _candidates(built)
+    days = _engine_days(built)
     trades = _rows(
         built,
         """
@@ -198,7 +243,7 @@ def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path)
         from int_thresholds_candidate_trades
         """,
     )
-    cand_key = ("data_source", "station_icao", "contract_type", "rule", "window_start_minute")
+    cand_key = CANDIDATE_KEY
     sql_trade = {
         (*(t[k] for k in cand_key), t["buffer_f"], t["min_edge"], t["climate_date"]): (
             t["checkpoint_minute"],
@@ -227,16 +272,8 @@ def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path)
         for pair in picked:
             candidate = by_id[pair[:7]]
             data_source, station, contract, climate_date = (*pair[:3], pair[7])
-            cursor = con.execute(
-                "select * from int_thresholds_engine_inputs where data_source = ? "
-                "and station_icao = ? and contract_type = ? and climate_date = ? "
-                "order by checkpoint_minute, market_ticker",
-                [data_source, station, contract, climate_date],
-            )
-            names = [d[0] for d in cursor.description or []]
-            inputs = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            checkpoints = list({r["checkpoint_minute"]: r for r in inputs}.values())
-            engine = _engine_first_trade(candidate, checkpoints, inputs)
+            checkpoints, inputs = _day_inputs(con, (data_source, station, contract, climate_date))
+            engine = _pick(_engine_first_trade(candidate, checkpoints, inputs))
             expected = sql_trade.get(pair)
             checked += 1
             if engine != expected:
@@ -249,7 +286,7 @@ def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path)
 
 
 def test_exports_are_written_beside_the_warehouse(built: Path) -> None:
-    from domain.decision import StationThresholds
+    from domain.thresholds import StationThresholds
 
     exports = built.parent / "exports"
     parquet = exports / "station_thresholds.parquet"
@@ -270,3 +307,87 @@ def test_exports_are_written_beside_the_warehouse(built: Path) -> None:
         thresholds = StationThresholds.from_record(record)
         assert thresholds.verdict == record["verdict"]
         assert record["data_source"] in ("real", "simulated")
+
+
+def _engine_trades(
+    path: Path, candidate: dict[str, Any], days: list[dict[str, Any]]
+) -> dict[date, Decision]:
+    """The engine's first trade of ``candidate`` on each of its days (days without one left out)."""
+    own = (candidate["data_source"], candidate["station_icao"], candidate["contract_type"])
+    trades = {}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for day in days:
+            if (day["data_source"], day["station_icao"], day["contract_type"]) != own:
+                continue
+            decision = _engine_first_trade(
+                candidate, *_day_inputs(con, (*own, day["climate_date"]))
+            )
+            if decision is not None:
+                trades[day["climate_date"]] = decision
+    finally:
+        con.close()
+    return trades
+
+
+def _is_test_edge(value: Decimal | None) -> bool:
+    # a real edge (> 0) with 3-4 decimals: min_edge is decimal(18, 4) in the search, and a
+    # search that kept only 2 decimals of the edge would round it away and trade differently
+    return (
+        value is not None
+        and value > 0
+        and value == value.quantize(Decimal("0.0001")) != value.quantize(Decimal("0.01"))
+    )
+
+
+def test_an_edge_equal_to_min_edge_trades_in_sql_and_engine(
+    sample_warehouse_copy: Path, tmp_path: Path
+) -> None:
+    """With min_edge = -1 the engine's first trade of a day is at the first checkpoint with any
+    candidate; that trade's EV becomes the one minimum edge of a rebuilt SQL search, so at that
+    checkpoint EV == min_edge exactly and both must still trade ("EV >= min edge")."""
+    warehouse = sample_warehouse_copy
+    days = _engine_days(warehouse)
+    # min_edge does not change which (rule, window, buffer) candidates exist: one per id
+    by_id = {
+        tuple(c[k] for k in (*CANDIDATE_KEY, "buffer_f")): c
+        for c in _candidates(warehouse)
+        if c["buffer_f"] == 0
+    }
+    found = next(
+        (
+            ({**candidate, "min_edge": decision.expected_value_per_contract}, decision)
+            for _, candidate in sorted(by_id.items())
+            for decision in _engine_trades(
+                warehouse, {**candidate, "min_edge": Decimal(-1)}, days
+            ).values()
+            if _is_test_edge(decision.expected_value_per_contract)
+        ),
+        None,
+    )
+    assert found, "no first trade with a positive 3-4 decimal EV: the case cannot be built"
+    candidate, at_edge = found
+    edge = candidate["min_edge"]
+    edge_vars = SAMPLE_DBT_VARS[:-1] + f", thresholds_min_edges: [{edge}]}}"
+    args = ["run", "--select", "int_thresholds_candidate_trades", "--vars", edge_vars]
+    result = run_dbt(args, warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    sql = {
+        row["climate_date"]: (row["checkpoint_minute"], row["market_ticker"])
+        for row in _rows(
+            warehouse,
+            f"""
+            select climate_date, checkpoint_minute, market_ticker
+            from int_thresholds_candidate_trades
+            where data_source = '{candidate["data_source"]}'
+                and station_icao = '{candidate["station_icao"]}'
+                and contract_type = '{candidate["contract_type"]}'
+                and rule = '{candidate["rule"]}'
+                and window_start_minute = {candidate["window_start_minute"]}
+                and buffer_f = 0 and min_edge = {edge}
+            """,
+        )
+    }
+    engine = {day: _pick(d) for day, d in _engine_trades(warehouse, candidate, days).items()}
+    assert engine.get(at_edge.climate_date) == _pick(at_edge), (edge, at_edge)
+    assert engine == sql, edge

@@ -1,12 +1,13 @@
 """Climate days are local standard time all year, whatever the civil clock says."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain.climate_day import climate_date, climate_day_window
-from domain.stations import station_by_icao
+from domain.stations import load_stations, station_by_icao
+from tests.conftest import ClimateDayCase
 
 NYC = station_by_icao("KNYC")
 DEN = station_by_icao("KDEN")
@@ -46,3 +47,20 @@ def test_window_matches_climate_date_at_edges() -> None:
 def test_naive_datetime_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         climate_date(datetime(2025, 1, 1), NYC)
+
+
+def test_climate_date_and_checkpoint_minute_across_dst_for_every_zone(
+    dst_transition_cases: list[ClimateDayCase],
+) -> None:
+    assert len({case.icao for case in dst_transition_cases}) == len(load_stations())
+    failures = []
+    for case in dst_transition_cases:
+        station = station_by_icao(case.icao)
+        day = climate_date(case.at, station)
+        start, end = climate_day_window(day, station)
+        minute = (case.at - start) // timedelta(minutes=1)
+        if (day, minute) != (case.climate_date, case.checkpoint_minute) or not (
+            start <= case.at < end
+        ):
+            failures.append(f"{case}: got {day} minute {minute}")
+    assert failures == []

@@ -35,7 +35,13 @@ def test_fahrenheit_uses_half_up_rounding() -> None:
     # 28.3 °C = 82.94 °F -> 83; 25.0 °C = 77.0; -0.0 stays 32.
     assert parse_metar("KNYC 011251Z 28/18 RMK T02830183").temp_f_whole == 83
     assert parse_metar("KNYC 011251Z 25/18 RMK T02500183").temp_f_whole == 77
-    # Exactly .5 °F: 0.3 °C -> 32.54 (not a half); -17.5 °C -> 0.5 °F -> 1 with half up.
+    assert parse_metar("KNYC 011251Z M00/M01 RMK T10001010").temp_f_whole == 32
+    # Not a half: 0.3 °C -> 32.54 -> 33 and -0.3 °C -> 31.46 -> 31.
+    assert parse_metar("KNYC 011251Z 00/M01 RMK T00031010").temp_f_whole == 33
+    assert parse_metar("KNYC 011251Z M00/M01 RMK T10031010").temp_f_whole == 31
+    # Exactly .5 °F: 2.5 °C -> 36.5 -> 37 (banker's rounding would give 36);
+    # -17.5 °C -> 0.5 °F -> 1 with half up.
+    assert parse_metar("KNYC 011251Z 03/M01 RMK T00251010").temp_f_whole == 37
     assert parse_metar("KNYC 011251Z M17/M20 RMK T11751200").temp_f_whole == 1
     # No T group: no whole-°F value from the whole-°C body (±1 °F band, see weather.md §9).
     body_only = parse_metar("KEST 081335Z AUTO 33021KT 10SM 22/15 A2979 RMK AO2")

@@ -1,5 +1,8 @@
 """The registry: one list of stations, read from the dbt seed."""
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from domain.stations import (
@@ -36,3 +39,13 @@ def test_philadelphia_series_is_phil_and_chicago_is_midway() -> None:
 def test_unknown_station() -> None:
     with pytest.raises(UnknownStationError, match="ORD"):
         station_by_iem_id("ORD")
+
+
+def test_every_standard_offset_is_its_zones_january_offset() -> None:
+    # January is standard time in every northern-hemisphere zone; a wrong seed offset would
+    # shift every climate day at that station by an hour.
+    january = datetime(2025, 1, 15, 12, tzinfo=UTC)
+    for station in load_stations():
+        offset = january.astimezone(ZoneInfo(station.iana_timezone)).utcoffset()
+        assert offset == timedelta(hours=station.std_utc_offset_hours), station.icao
+        assert station.standard_zone.utcoffset(None) == offset, station.icao
