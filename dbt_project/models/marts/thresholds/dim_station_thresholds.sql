@@ -40,6 +40,9 @@ final as (
         cast(ev_per_contract as decimal(18, 4)) as ev_per_contract,
         cast(ev_ci_low as decimal(18, 4)) as ev_ci_low,
         cast(ev_ci_high as decimal(18, 4)) as ev_ci_high,
+        -- the verdict's bars, beside the figures they judge
+        cast({{ var('thresholds_go_min_ev_dollars') }} as decimal(18, 4)) as go_min_ev_dollars,
+        cast({{ var('thresholds_go_min_test_days') }} as integer) as go_min_test_days,
         'normal approximation: contract-weighted EV (total P&L / total contracts) +- z x '
         || 'linearised standard error of that ratio over trades, z = {{ var("gate_ci_z") }}'
             as ev_ci_method,
