@@ -1,68 +1,245 @@
-"""Kalshi fixed-point money and counts: Decimal only, never float."""
+"""Kalshi fixed-point money and counts: Decimal only, never float. The one home of these rules.
+
+Two views of the same rules: Decimal values (:func:`dollars`, :func:`cents_to_dollars`,
+:func:`count`...) for code that computes, and canonical text (:func:`dollars_text`: ``"0.2700"``;
+:func:`count_text`: ``"10.00"``) for the raw tables, which store the wire form normalised.
+Every input goes through :func:`parse_decimal`, which bounds it first: a Decimal of an unbounded
+string or exponent can take unbounded time and memory to format or quantize.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 DOLLAR_QUANTUM = Decimal("0.0001")
 COUNT_QUANTUM = Decimal("0.01")
 
+# Input bounds, far beyond any real price, count or strike (Kalshi sends "0.2700", "10.00").
+MAX_TEXT_LENGTH = 64
+MAX_SIGNIFICANT_DIGITS = 30
+MAX_ABS_EXPONENT = 30
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+# Parsed raw value -> canonical text; failures raise and are never cached.
+_CACHE_SIZE = 65536
+
 
 class MoneyFormatError(ValueError):
-    """A price or count string that is not a valid fixed-point number."""
+    """A price or count that is not a valid, bounded fixed-point number."""
+
+
+def is_absent(value: object) -> bool:
+    """Kalshi's convention: ``None`` and an empty string mean the field has no value."""
+    return value is None or value == ""
 
 
 def parse_decimal(value: object, field: str) -> Decimal | None:
-    """Parse a fixed-point string (``"0.2700"``, ``"10.00"``) exactly.
+    """Parse a fixed-point value (``"0.2700"``, ``"10.00"``, legacy integer ``27``) exactly.
 
     Args:
         value: the raw value; ``None`` and ``""`` mean absent.
         field: the field name, for the error message.
 
     Returns:
-        The Decimal, or None when absent. Floats are refused: they are already inexact.
+        The Decimal, or None when absent.
+
+    Raises:
+        MoneyFormatError: a float or boolean (floats are already inexact), a non-number, a
+            non-finite number, or one beyond the bounds (:data:`MAX_TEXT_LENGTH` characters,
+            :data:`MAX_SIGNIFICANT_DIGITS` digits, exponent within +-:data:`MAX_ABS_EXPONENT`).
     """
-    if value is None or value == "":
+    if is_absent(value):
         return None
+    if isinstance(value, bool):
+        raise MoneyFormatError(f"{field}: boolean {value!r} is not a number")
     if isinstance(value, float):
         raise MoneyFormatError(f"{field}: float {value!r} refused; Kalshi sends strings")
-    try:
-        parsed = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise MoneyFormatError(f"{field}: not a number: {value!r}") from exc
+    if isinstance(value, Decimal):
+        parsed = value
+    else:
+        text = str(value).strip()
+        if len(text) > MAX_TEXT_LENGTH:
+            raise MoneyFormatError(f"{field}: longer than {MAX_TEXT_LENGTH} characters")
+        try:
+            parsed = Decimal(text)
+        except InvalidOperation as exc:
+            raise MoneyFormatError(f"{field}: not a number: {value!r}") from exc
     if not parsed.is_finite():
         raise MoneyFormatError(f"{field}: not finite: {value!r}")
+    if len(parsed.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+        raise MoneyFormatError(f"{field}: more than {MAX_SIGNIFICANT_DIGITS} digits")
+    if abs(parsed.adjusted()) > MAX_ABS_EXPONENT:
+        raise MoneyFormatError(f"{field}: magnitude beyond 1e+-{MAX_ABS_EXPONENT}")
     return parsed
 
 
-def dollars(value: object, field: str = "price") -> Decimal | None:
-    """A ``*_dollars`` string as Decimal dollars, checked to lie in [0, 1] for prices."""
-    parsed = parse_decimal(value, field)
-    if parsed is not None and not Decimal(0) <= parsed <= Decimal(1):
+def _price(parsed: Decimal, field: str) -> Decimal:
+    if not _ZERO <= parsed <= _ONE:
         raise MoneyFormatError(f"{field}: price {parsed} outside [0, 1]")
     return parsed
 
 
-def cents_to_dollars(value: object, field: str = "price") -> Decimal | None:
-    """A legacy integer-cent price (``27``) as Decimal dollars (``0.27``)."""
+def _from_cents(parsed: Decimal) -> Decimal:
+    # Through plain text, so the value reads as it would have been written in dollars.
+    return Decimal(format(parsed / _HUNDRED, "f"))
+
+
+def dollars(value: object, field: str = "price") -> Decimal | None:
+    """A ``*_dollars`` contract price (``"0.2700"``) as Decimal dollars in [0, 1]; None if absent."""
     parsed = parse_decimal(value, field)
-    if parsed is None:
+    return None if parsed is None else _price(parsed, field)
+
+
+def cents_to_dollars(value: object, field: str = "price") -> Decimal | None:
+    """A legacy integer-cent price (``27``) as Decimal dollars (``0.27``), in [0, 1]."""
+    parsed = parse_decimal(value, field)
+    return None if parsed is None else _price(_from_cents(parsed), field)
+
+
+def amount(value: object, field: str) -> Decimal | None:
+    """A dollar amount that is not a contract price (liquidity, notional): unbounded."""
+    return parse_decimal(value, field)
+
+
+def amount_from_cents(value: object, field: str) -> Decimal | None:
+    """A legacy integer-cent amount (``1271700``) as Decimal dollars, unbounded."""
+    parsed = parse_decimal(value, field)
+    return None if parsed is None else parsed / _HUNDRED
+
+
+def count(value: object, field: str = "count") -> Decimal | None:
+    """A ``*_fp`` contract count (``"10.00"``) or legacy integer count; None if absent."""
+    return parse_decimal(value, field)
+
+
+def _new_or_legacy(
+    record: Mapping[str, object],
+    new_key: str,
+    name: str,
+    new: Callable[[object, str], Decimal | None],
+    old: Callable[[object, str], Decimal | None],
+) -> Decimal | None:
+    value = record.get(new_key)
+    return new(value, new_key) if not is_absent(value) else old(record.get(name), name)
+
+
+def price_from(record: Mapping[str, object], name: str) -> Decimal | None:
+    """Price ``name`` of a record: ``<name>_dollars`` if present, else legacy cents ``<name>``."""
+    return _new_or_legacy(record, f"{name}_dollars", name, dollars, cents_to_dollars)
+
+
+def count_from(record: Mapping[str, object], name: str) -> Decimal | None:
+    """Count ``name`` of a record: ``<name>_fp`` if present, else the legacy integer ``<name>``."""
+    return _new_or_legacy(record, f"{name}_fp", name, count, count)
+
+
+# --------------------------------------------------------------------------------------------
+# Canonical text (the raw tables' form)
+# --------------------------------------------------------------------------------------------
+
+
+def _quantized(value: Decimal, quantum: Decimal, field: str) -> str:
+    try:
+        return format(value.quantize(quantum), "f")
+    except InvalidOperation as exc:  # more digits than the context's precision
+        raise MoneyFormatError(f"{field}: {value} too large for {quantum} steps") from exc
+
+
+def format_dollars(value: Decimal, field: str = "price") -> str:
+    """Dollars as canonical 4-dp text (``Decimal("0.27")`` -> ``"0.2700"``)."""
+    return _quantized(value, DOLLAR_QUANTUM, field)
+
+
+def format_count(value: Decimal, field: str = "count") -> str:
+    """A count as canonical 2-dp text (``Decimal("10")`` -> ``"10.00"``)."""
+    return _quantized(value, COUNT_QUANTUM, field)
+
+
+def _key(value: object) -> object:
+    # Booleans hash like 0 and 1 and floats are refused, so neither may reach a cache key.
+    if isinstance(value, bool | float):
+        return value
+    return str(value).strip()
+
+
+def _exact(value: Decimal, field: str) -> str:
+    # Whole numbers lose their trailing zeros ("72.0" -> "72"); fractions keep their digits.
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+
+
+_Parse = Callable[[object, str], Decimal | None]
+_Render = Callable[[Decimal, str], str]
+_TEXT_RULES: dict[str, tuple[_Parse, _Render]] = {
+    "dollars": (dollars, format_dollars),
+    "cents": (cents_to_dollars, format_dollars),
+    "count": (count, format_count),
+    "number": (parse_decimal, _exact),
+}
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _canonical(rule: str, key: object, field: str) -> str:
+    parse, render = _TEXT_RULES[rule]
+    parsed = parse(key, field)
+    assert parsed is not None  # callers pass present values only
+    return render(parsed, field)
+
+
+def dollars_text(value: object, field: str = "price") -> str | None:
+    """A ``*_dollars`` price as canonical text (``"0.27"`` -> ``"0.2700"``); None if absent.
+
+    Args:
+        value: the raw value.
+        field: the field name, for the error message.
+
+    Returns:
+        Canonical text, or None.
+    """
+    return None if is_absent(value) else _canonical("dollars", _key(value), field)
+
+
+def cents_text(value: object, field: str = "price") -> str | None:
+    """A legacy integer-cent price (``27``) as canonical dollar text (``"0.2700"``)."""
+    return None if is_absent(value) else _canonical("cents", _key(value), field)
+
+
+def amount_text(value: object, field: str) -> str | None:
+    """A dollar amount (not a price: unbounded) as canonical 4-dp text; None if absent."""
+    parsed = amount(value, field)
+    return None if parsed is None else format_dollars(parsed, field)
+
+
+def amount_cents_text(value: object, field: str) -> str | None:
+    """A legacy integer-cent amount (``1271700``) as canonical dollar text (unbounded)."""
+    parsed = amount_from_cents(value, field)
+    return None if parsed is None else format_dollars(parsed, field)
+
+
+def count_text(value: object, field: str = "count") -> str | None:
+    """A ``*_fp`` count (or legacy integer) as canonical 2-dp text (``"10.00"``); None if absent."""
+    return None if is_absent(value) else _canonical("count", _key(value), field)
+
+
+def number_text(value: object, field: str) -> str | None:
+    """A strike as exact text without trailing zeros on whole numbers (``"72.0"`` -> ``"72"``).
+
+    Strikes arrive as JSON numbers, so a float is taken through its shortest repr here (exact
+    enough for a strike), unlike prices and counts.
+
+    Args:
+        value: the raw value.
+        field: the field name, for the error message.
+
+    Returns:
+        Exact text, or None when absent.
+    """
+    if is_absent(value):
         return None
-    return dollars(parsed / 100, field)
-
-
-def price_from(record: dict[str, object], name: str) -> Decimal | None:
-    """Read price ``name`` from a record: ``<name>_dollars`` if present, else legacy cents ``<name>``."""
-    new = record.get(f"{name}_dollars")
-    if new not in (None, ""):
-        return dollars(new, f"{name}_dollars")
-    return cents_to_dollars(record.get(name), name)
-
-
-def count_from(record: dict[str, object], name: str) -> Decimal | None:
-    """Read count ``name`` from a record: ``<name>_fp`` if present, else the legacy integer."""
-    new = record.get(f"{name}_fp")
-    if new not in (None, ""):
-        return parse_decimal(new, f"{name}_fp")
-    return parse_decimal(record.get(name), name)
+    if isinstance(value, float):
+        value = repr(value)
+    return _canonical("number", _key(value), field)

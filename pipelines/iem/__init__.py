@@ -1,6 +1,7 @@
 """dlt resources for the IEM / NWS weather data (tables in the ``raw_iem`` dataset).
 
-Resources only: HTTP lives in ``client``, parsing in ``parsers``, orchestration in ``runner``.
+Resources only: HTTP lives in :mod:`adapters.iem.client`, parsing in ``parsers``, orchestration
+in ``runner``.
 """
 
 from __future__ import annotations

@@ -21,11 +21,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from adapters.iem import settings as api
+from adapters.iem.client import IemClient, IemRequestError, IemResponse, asos_requests
 from domain.climate_day import climate_day_window
 from domain.stations import Station
 from pipelines.documents import RawDocument
 from pipelines.iem import WATERMARK_STATE_KEY, iem_source, settings, watermark_key
-from pipelines.iem.client import IemClient, IemRequestError, asos_requests
 from pipelines.iem.parsers import Kind, Parsed, parse_daily, parse_observations, sniff
 from pipelines.loading import LoadSummary, table_row_counts
 from pipelines.rejects import Reject
@@ -280,10 +281,10 @@ def run_live(
     http = client or IemClient()
 
     def documents() -> Iterator[tuple[RawDocument, Kind | None]]:
-        streams: list[tuple[Iterable[RawDocument | IemRequestError], Kind]] = [
-            (http.asos_documents(requests), Kind.asos),
-            (http.yearly_json_documents(settings.CLI_PATH, stations, start, end), Kind.cli),
-            (http.yearly_json_documents(settings.CF6_PATH, stations, start, end), Kind.cf6),
+        streams: list[tuple[Iterable[IemResponse | IemRequestError], Kind]] = [
+            (http.asos_responses(requests), Kind.asos),
+            (http.yearly_json_responses(api.CLI_PATH, stations, start, end), Kind.cli),
+            (http.yearly_json_responses(api.CF6_PATH, stations, start, end), Kind.cf6),
         ]
         for stream, kind in streams:
             for item in stream:
@@ -291,7 +292,7 @@ def run_live(
                     failures.append(str(item))
                     log.warning("%s", item)
                     continue
-                yield item, kind
+                yield RawDocument(item.text, item.url, "real", "http", hint=item.report_type), kind
 
     try:
         collected = _parse_documents(documents(), total, label)

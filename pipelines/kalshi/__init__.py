@@ -1,7 +1,7 @@
-"""dlt resources and the source for Kalshi market data (HTTP work lives in ``client``).
+"""dlt resources and the source for Kalshi market data (HTTP: :mod:`adapters.kalshi.client`).
 
 Every raw table is ``write_disposition="merge"`` on a primary key that includes
-``data_source``, with explicit column types (see :mod:`pipelines.kalshi.parsers`).
+``data_source``, with explicit column types (see :mod:`pipelines.kalshi.tables`).
 Rows are handed to dlt as Arrow batches.
 """
 
@@ -16,22 +16,14 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from adapters.kalshi import settings as api
+from adapters.kalshi.client import KalshiClient, KalshiError
+from adapters.kalshi.historical import HistoricalCutoff
 from domain.stations import Station
 from domain.tickers import TickerError, parse_ticker
 from pipelines.kalshi import settings
-from pipelines.kalshi.client import HistoricalCutoff, KalshiClient, KalshiError
 from pipelines.kalshi.parsers import (
-    CANDLESTICKS,
-    EVENTS,
-    MARKETS,
-    ORDERBOOK_SNAPSHOTS,
-    SERIES,
-    SERIES_SNAPSHOTS,
-    TRADES,
     ParseContext,
-    Row,
-    TableSpec,
-    arrow_batches,
     guarded,
     parse_candle,
     parse_event,
@@ -40,6 +32,18 @@ from pipelines.kalshi.parsers import (
     parse_series,
     parse_trade,
     series_snapshot,
+)
+from pipelines.kalshi.tables import (
+    CANDLESTICKS,
+    EVENTS,
+    MARKETS,
+    ORDERBOOK_SNAPSHOTS,
+    SERIES,
+    SERIES_SNAPSHOTS,
+    TRADES,
+    Row,
+    TableSpec,
+    arrow_batches,
 )
 
 log = logging.getLogger(__name__)
@@ -166,9 +170,7 @@ def iter_markets(
     """
     min_close, max_close = _window(start, end)
     seen: set[str] = set()
-    needs_history = cutoff.market_settled_at is None or (
-        datetime.fromtimestamp(min_close, UTC) < cutoff.market_settled_at
-    )
+    needs_history = cutoff.markets_need_history(datetime.fromtimestamp(min_close, UTC))
     for series_ticker in series_tickers:
         routes = [("live", "/markets")]
         if needs_history:
@@ -178,9 +180,7 @@ def iter_markets(
                 "series_ticker": series_ticker,
                 "min_close_ts": min_close,
                 "max_close_ts": max_close,
-                "limit": settings.MARKETS_PAGE_LIMIT
-                if tier == "live"
-                else settings.HISTORICAL_PAGE_LIMIT,
+                "limit": api.MARKETS_PAGE_LIMIT if tier == "live" else api.HISTORICAL_PAGE_LIMIT,
             }
             for obj in client.paginate(path, "markets", params):
                 ticker = obj.get("ticker") if isinstance(obj, dict) else None
@@ -203,7 +203,7 @@ def iter_events(
         params = {
             "series_ticker": series_ticker,
             "min_close_ts": min_close,
-            "limit": settings.EVENTS_PAGE_LIMIT,
+            "limit": api.EVENTS_PAGE_LIMIT,
         }
         for obj in client.paginate("/events", "events", params):
             ticker = obj.get("event_ticker") or obj.get("ticker") if isinstance(obj, dict) else None
@@ -249,7 +249,7 @@ def iter_candles(
             else f"/series/{series_ticker}/markets/{ticker}/candlesticks"
         )
         for period in periods:
-            step = timedelta(minutes=period * settings.MAX_CANDLES_PER_REQUEST)
+            step = timedelta(minutes=period * api.MAX_CANDLES_PER_REQUEST)
             lo = opened
             while lo < closed:
                 hi = min(closed, lo + step)
@@ -287,13 +287,13 @@ def iter_trades(
     """Trades of each market since ``min_ts``: live tier, plus history before the cutoff."""
     for ticker in market_tickers:
         routes = ["/markets/trades"]
-        if cutoff.trades_created_at is None or min_ts < cutoff.trades_created_at:
+        if cutoff.trades_need_history(min_ts):
             routes.append("/historical/trades")
         for path in routes:
             params = {
                 "ticker": ticker,
                 "min_ts": int(min_ts.timestamp()),
-                "limit": settings.TRADES_PAGE_LIMIT,
+                "limit": api.TRADES_PAGE_LIMIT,
             }
             for obj in client.paginate(path, "trades", params):
                 row = guarded("kalshi_trades", parse_trade, ctx, obj)
@@ -307,7 +307,7 @@ def iter_orderbooks(
     """One authenticated order-book snapshot per market, stamped with the request time."""
     for ticker in market_tickers:
         at = datetime.now(UTC)
-        body = client.get(f"/markets/{ticker}/orderbook", auth=True) or {}
+        body = client.orderbook_body(ticker)
         try:
             yield from parse_orderbook(ticker, at, body, ctx=ctx)
         except (ValueError, KeyError, TypeError) as exc:

@@ -1,7 +1,7 @@
 """Import real Kalshi CSV exports (``../shared/realdata/kalshi``) into the raw Kalshi tables.
 
 Every row is stamped ``data_source='real'``, ``ingest_channel='files'`` and goes through the
-same normalisers as the API parsers (:mod:`pipelines.kalshi.parsers`). Formats:
+same money rules as the API parsers (:mod:`domain.money`). Formats:
 
 * settled ladders (``settled_ladders_*.csv``) -> ``markets`` (tier ``files``) and ``events``.
   Strikes come from the ticker (:func:`domain.tickers.bracket_from_ticker` grammar), never from
@@ -21,27 +21,28 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from domain.brackets import BracketError
+from domain.climate_day import fallback_close_at
+from domain.money import (
+    MoneyFormatError,
+    cents_text,
+    count,
+    count_text,
+    dollars_text,
+    number_text,
+)
 from domain.stations import station_by_series
 from domain.tickers import TickerError, bracket_from_ticker, parse_ticker
 from pipelines.documents import RawDocument
-from pipelines.kalshi.parsers import (
-    ParseContext,
-    ParseError,
-    Row,
-    canonical_json,
-    cents_text,
-    count_text,
-    dollars_text,
-    instant,
-    number_text,
-)
+from pipelines.kalshi.parsers import ParseContext, ParseError, canonical_json, instant
+from pipelines.kalshi.tables import Row
 
 log = logging.getLogger(__name__)
 
@@ -166,28 +167,6 @@ def _val(row: dict[str, str], name: str) -> str | None:
     return None if value in _NULLS else value
 
 
-def _plain(value: str | None, name: str) -> str | None:
-    """A CSV number as exact text (``"86.22"``); pandas' ``"4.0"`` stays exact."""
-    if value is None:
-        return None
-    try:
-        return format(Decimal(value), "f")
-    except ArithmeticError as exc:
-        raise ParseError(f"{name}: not a number: {value!r}") from exc
-
-
-def _count(value: str | None, name: str) -> str | None:
-    return count_text(_plain(value, name), name)
-
-
-def _cents(value: str | None, name: str) -> str | None:
-    return cents_text(_plain(value, name), name)
-
-
-def _dollars(value: str | None, name: str) -> str | None:
-    return dollars_text(_plain(value, name), name)
-
-
 def _strikes_from_ticker(ticker: str, strike_type: str | None) -> tuple[str | None, str | None]:
     """(floor_strike, cap_strike) text as the 2026 API states them, from the ticker suffix.
 
@@ -212,6 +191,26 @@ def _location(doc: RawDocument, line: int) -> str:
     return f"{doc.location}:{line}"
 
 
+# What a bad CSV row raises; each becomes a reject naming the file and line.
+_ROW_ERRORS = (TickerError, BracketError, ParseError, MoneyFormatError, ArithmeticError)
+
+
+def _each_row(
+    doc: RawDocument,
+    ctx: ParseContext,
+    source_name: str,
+    parse: Callable[[dict[str, str], str], Iterator[Row]],
+) -> Iterator[Row]:
+    """The rows ``parse`` makes of each CSV row (given the row and its ``file:line``); a row
+    that raises one of :data:`_ROW_ERRORS` becomes a reject instead."""
+    for line, row, raw in _rows(doc):
+        where = _location(doc, line)
+        try:
+            yield from parse(row, where)
+        except _ROW_ERRORS as exc:
+            ctx.reject(source_name, str(exc), raw, where)
+
+
 def parse_settled_ladder(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
     """Settled ladder rows as ``markets`` rows (tier ``files``, strikes from the ticker).
 
@@ -233,40 +232,39 @@ def parse_settled_ladder(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
         "bid_price",
         "ask_price",
     }
-    for line, row, raw in _rows(doc):
-        where = _location(doc, line)
-        try:
-            ticker = (row.get("ticker") or "").strip()
-            strike_type = _val(row, "strike_type")
-            parsed = parse_ticker(ticker)
-            floor, cap = _strikes_from_ticker(ticker, strike_type)
-            event = _val(row, "event_ticker")
-            if event and event != parsed.event_ticker:
-                raise TickerError(f"event_ticker {event!r} does not match ticker {ticker!r}")
-            result = _val(row, "result")
-            if result not in ("yes", "no"):
-                raise ParseError(f"unknown result {result!r}")
-            settlement = _val(row, "settlement_value")
-            extra = {k: v for k, v in row.items() if k not in mapped}
-            yield {
-                "market_ticker": ticker,
-                "event_ticker": parsed.event_ticker,
-                "series_ticker": parsed.series_ticker,
-                "market_tier": "files",
-                "status": "finalized",
-                "result": result,
-                "strike_type": strike_type,
-                "floor_strike": floor,
-                "cap_strike": cap,
-                "settlement_value_dollars": _cents(settlement, "settlement_value"),
-                "volume_fp": _count(_val(row, "volume"), "volume"),
-                "yes_bid_dollars": _dollars(_val(row, "bid_price"), "bid_price"),
-                "yes_ask_dollars": _dollars(_val(row, "ask_price"), "ask_price"),
-                "extra_json": canonical_json(extra),
-                **ctx.provenance(where),
-            }
-        except (TickerError, BracketError, ParseError) as exc:
-            ctx.reject("kalshi_files_settled_ladder", str(exc), raw, where)
+
+    def _row(row: dict[str, str], where: str) -> Iterator[Row]:
+        ticker = (row.get("ticker") or "").strip()
+        strike_type = _val(row, "strike_type")
+        parsed = parse_ticker(ticker)
+        floor, cap = _strikes_from_ticker(ticker, strike_type)
+        event = _val(row, "event_ticker")
+        if event and event != parsed.event_ticker:
+            raise TickerError(f"event_ticker {event!r} does not match ticker {ticker!r}")
+        result = _val(row, "result")
+        if result not in ("yes", "no"):
+            raise ParseError(f"unknown result {result!r}")
+        settlement = _val(row, "settlement_value")
+        extra = {k: v for k, v in row.items() if k not in mapped}
+        yield {
+            "market_ticker": ticker,
+            "event_ticker": parsed.event_ticker,
+            "series_ticker": parsed.series_ticker,
+            "market_tier": "files",
+            "status": "finalized",
+            "result": result,
+            "strike_type": strike_type,
+            "floor_strike": floor,
+            "cap_strike": cap,
+            "settlement_value_dollars": cents_text(settlement, "settlement_value"),
+            "volume_fp": count_text(_val(row, "volume"), "volume"),
+            "yes_bid_dollars": dollars_text(_val(row, "bid_price"), "bid_price"),
+            "yes_ask_dollars": dollars_text(_val(row, "ask_price"), "ask_price"),
+            "extra_json": canonical_json(extra),
+            **ctx.provenance(where),
+        }
+
+    yield from _each_row(doc, ctx, "kalshi_files_settled_ladder", _row)
 
 
 def events_from_markets(rows: Iterable[Row]) -> Iterator[Row]:
@@ -287,7 +285,9 @@ def events_from_markets(rows: Iterable[Row]) -> Iterator[Row]:
         }
 
 
+@lru_cache(maxsize=65536)
 def _series_of(ticker: str) -> str:
+    # Exports repeat each ticker on many rows; a malformed one raises (never cached).
     return parse_ticker(ticker).series_ticker
 
 
@@ -301,33 +301,28 @@ def parse_presettlement_candles(doc: RawDocument, ctx: ParseContext) -> Iterator
     Returns:
         Candle rows with only the close bid/ask, volume and open interest.
     """
-    for line, row, raw in _rows(doc):
-        where = _location(doc, line)
-        try:
-            ticker = (row.get("ticker") or "").strip()
-            series = _series_of(ticker)
-            stamp = _val(row, "snapshot_time_utc")
-            if stamp is None:
-                raise ParseError(
-                    "no pre-settlement candle for this market (snapshot_time_utc empty)"
-                )
-            end = instant(
-                stamp.removesuffix(" UTC").replace(" ", "T") + "+00:00", "snapshot_time_utc"
-            )
-            yield {
-                "market_ticker": ticker,
-                "period_minutes": 60,
-                "end_period_ts": end,
-                "series_ticker": series,
-                "candle_tier": "files",
-                "yes_bid_close_dollars": _cents(_val(row, "bid_cents"), "bid_cents"),
-                "yes_ask_close_dollars": _cents(_val(row, "ask_cents"), "ask_cents"),
-                "volume_fp": _count(_val(row, "volume"), "volume"),
-                "open_interest_fp": _count(_val(row, "open_interest"), "open_interest"),
-                **ctx.provenance(where),
-            }
-        except (TickerError, ParseError) as exc:
-            ctx.reject("kalshi_files_presettlement_candles", str(exc), raw, where)
+
+    def _row(row: dict[str, str], where: str) -> Iterator[Row]:
+        ticker = (row.get("ticker") or "").strip()
+        series = _series_of(ticker)
+        stamp = _val(row, "snapshot_time_utc")
+        if stamp is None:
+            raise ParseError("no pre-settlement candle for this market (snapshot_time_utc empty)")
+        end = instant(stamp.removesuffix(" UTC").replace(" ", "T") + "+00:00", "snapshot_time_utc")
+        yield {
+            "market_ticker": ticker,
+            "period_minutes": 60,
+            "end_period_ts": end,
+            "series_ticker": series,
+            "candle_tier": "files",
+            "yes_bid_close_dollars": cents_text(_val(row, "bid_cents"), "bid_cents"),
+            "yes_ask_close_dollars": cents_text(_val(row, "ask_cents"), "ask_cents"),
+            "volume_fp": count_text(_val(row, "volume"), "volume"),
+            "open_interest_fp": count_text(_val(row, "open_interest"), "open_interest"),
+            **ctx.provenance(where),
+        }
+
+    yield from _each_row(doc, ctx, "kalshi_files_presettlement_candles", _row)
 
 
 def parse_hourly_candles(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
@@ -340,29 +335,28 @@ def parse_hourly_candles(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
     Returns:
         Candle rows.
     """
-    for line, row, raw in _rows(doc):
-        where = _location(doc, line)
-        try:
-            ticker = (row.get("market_ticker") or "").strip()
-            series = _val(row, "series") or _series_of(ticker)
-            yield {
-                "market_ticker": ticker,
-                "period_minutes": 60,
-                "end_period_ts": instant(_val(row, "ts_utc"), "ts_utc"),
-                "series_ticker": series,
-                "candle_tier": "files",
-                "yes_bid_close_dollars": _dollars(_val(row, "yes_bid"), "yes_bid"),
-                "yes_ask_close_dollars": _dollars(_val(row, "yes_ask"), "yes_ask"),
-                "yes_bid_low_dollars": _dollars(_val(row, "yes_bid_low"), "yes_bid_low"),
-                "yes_ask_high_dollars": _dollars(_val(row, "yes_ask_high"), "yes_ask_high"),
-                "price_close_dollars": _dollars(_val(row, "last"), "last"),
-                "price_mean_dollars": _dollars(_val(row, "price_mean"), "price_mean"),
-                "volume_fp": _count(_val(row, "volume"), "volume"),
-                "open_interest_fp": _count(_val(row, "open_interest"), "open_interest"),
-                **ctx.provenance(where),
-            }
-        except (TickerError, ParseError) as exc:
-            ctx.reject("kalshi_files_hourly_candles", str(exc), raw, where)
+
+    def _row(row: dict[str, str], where: str) -> Iterator[Row]:
+        ticker = (row.get("market_ticker") or "").strip()
+        series = _val(row, "series") or _series_of(ticker)
+        yield {
+            "market_ticker": ticker,
+            "period_minutes": 60,
+            "end_period_ts": instant(_val(row, "ts_utc"), "ts_utc"),
+            "series_ticker": series,
+            "candle_tier": "files",
+            "yes_bid_close_dollars": dollars_text(_val(row, "yes_bid"), "yes_bid"),
+            "yes_ask_close_dollars": dollars_text(_val(row, "yes_ask"), "yes_ask"),
+            "yes_bid_low_dollars": dollars_text(_val(row, "yes_bid_low"), "yes_bid_low"),
+            "yes_ask_high_dollars": dollars_text(_val(row, "yes_ask_high"), "yes_ask_high"),
+            "price_close_dollars": dollars_text(_val(row, "last"), "last"),
+            "price_mean_dollars": dollars_text(_val(row, "price_mean"), "price_mean"),
+            "volume_fp": count_text(_val(row, "volume"), "volume"),
+            "open_interest_fp": count_text(_val(row, "open_interest"), "open_interest"),
+            **ctx.provenance(where),
+        }
+
+    yield from _each_row(doc, ctx, "kalshi_files_hourly_candles", _row)
 
 
 def parse_hourly_candle_markets(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
@@ -376,42 +370,41 @@ def parse_hourly_candle_markets(doc: RawDocument, ctx: ParseContext) -> Iterator
         Market rows (tier ``files``) with the file's floor/cap strikes, result and close time.
     """
     seen: set[str] = set()
-    for line, row, raw in _rows(doc):
+
+    def _row(row: dict[str, str], where: str) -> Iterator[Row]:
         ticker = (row.get("market_ticker") or "").strip()
         if ticker in seen:
-            continue
+            return
         seen.add(ticker)
-        where = _location(doc, line)
-        try:
-            parsed = parse_ticker(ticker)
-            strike_type = _val(row, "strike_type")
-            bracket_from_ticker(ticker, strike_type)
-            result = _val(row, "result")
-            if result not in ("yes", "no", None):
-                raise ParseError(f"unknown result {result!r}")
-            extra = {
-                k: row.get(k)
-                for k in ("cli_high", "city", "station", "target_date")
-                if row.get(k) is not None
-            }
-            yield {
-                "market_ticker": ticker,
-                "event_ticker": _val(row, "event_ticker") or parsed.event_ticker,
-                "series_ticker": _val(row, "series") or parsed.series_ticker,
-                "market_tier": "files",
-                "status": "finalized" if result else None,
-                "result": result,
-                "strike_type": strike_type,
-                "floor_strike": number_text(_val(row, "floor_strike"), "floor_strike"),
-                "cap_strike": number_text(_val(row, "cap_strike"), "cap_strike"),
-                "yes_sub_title": _val(row, "yes_sub_title"),
-                "close_time": instant(_val(row, "close_time_utc"), "close_time_utc"),
-                "expiration_value": _val(row, "expiration_value"),
-                "extra_json": canonical_json(extra),
-                **ctx.provenance(where),
-            }
-        except (TickerError, BracketError, ParseError) as exc:
-            ctx.reject("kalshi_files_hourly_candle_markets", str(exc), raw, where)
+        parsed = parse_ticker(ticker)
+        strike_type = _val(row, "strike_type")
+        bracket_from_ticker(ticker, strike_type)
+        result = _val(row, "result")
+        if result not in ("yes", "no", None):
+            raise ParseError(f"unknown result {result!r}")
+        extra = {
+            k: row.get(k)
+            for k in ("cli_high", "city", "station", "target_date")
+            if row.get(k) is not None
+        }
+        yield {
+            "market_ticker": ticker,
+            "event_ticker": _val(row, "event_ticker") or parsed.event_ticker,
+            "series_ticker": _val(row, "series") or parsed.series_ticker,
+            "market_tier": "files",
+            "status": "finalized" if result else None,
+            "result": result,
+            "strike_type": strike_type,
+            "floor_strike": number_text(_val(row, "floor_strike"), "floor_strike"),
+            "cap_strike": number_text(_val(row, "cap_strike"), "cap_strike"),
+            "yes_sub_title": _val(row, "yes_sub_title"),
+            "close_time": instant(_val(row, "close_time_utc"), "close_time_utc"),
+            "expiration_value": _val(row, "expiration_value"),
+            "extra_json": canonical_json(extra),
+            **ctx.provenance(where),
+        }
+
+    yield from _each_row(doc, ctx, "kalshi_files_hourly_candle_markets", _row)
 
 
 def parse_trade_candles(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
@@ -425,40 +418,36 @@ def parse_trade_candles(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
         Candle rows with price OHLC (dollars) and the trade count only.
     """
     period = timedelta(minutes=5)
-    for line, row, raw in _rows(doc):
-        where = _location(doc, line)
-        try:
-            ticker = (row.get("ticker") or "").strip()
-            series = _series_of(ticker)
-            start = instant(_val(row, "start"), "start")
-            if start is None:
-                raise ParseError("start missing")
-            count = _val(row, "count")
-            yield {
-                "market_ticker": ticker,
-                "period_minutes": 5,
-                "end_period_ts": start + period,
-                "series_ticker": series,
-                "candle_tier": "files",
-                "price_open_dollars": _cents(_val(row, "open"), "open"),
-                "price_high_dollars": _cents(_val(row, "high"), "high"),
-                "price_low_dollars": _cents(_val(row, "low"), "low"),
-                "price_close_dollars": _cents(_val(row, "close"), "close"),
-                "trade_count": int(Decimal(count)) if count is not None else None,
-                **ctx.provenance(where),
-            }
-        except (TickerError, ParseError, ArithmeticError) as exc:
-            ctx.reject("kalshi_files_trade_candles", str(exc), raw, where)
+
+    def _row(row: dict[str, str], where: str) -> Iterator[Row]:
+        ticker = (row.get("ticker") or "").strip()
+        series = _series_of(ticker)
+        start = instant(_val(row, "start"), "start")
+        if start is None:
+            raise ParseError("start missing")
+        trades = count(_val(row, "count"), "count")
+        yield {
+            "market_ticker": ticker,
+            "period_minutes": 5,
+            "end_period_ts": start + period,
+            "series_ticker": series,
+            "candle_tier": "files",
+            "price_open_dollars": cents_text(_val(row, "open"), "open"),
+            "price_high_dollars": cents_text(_val(row, "high"), "high"),
+            "price_low_dollars": cents_text(_val(row, "low"), "low"),
+            "price_close_dollars": cents_text(_val(row, "close"), "close"),
+            "trade_count": int(trades) if trades is not None else None,
+            **ctx.provenance(where),
+        }
+
+    yield from _each_row(doc, ctx, "kalshi_files_trade_candles", _row)
 
 
 def _market_close_utc(event_ticker: str) -> datetime:
     """23:59 local standard time of the climate day, in UTC (the observed close)."""
     parsed = parse_ticker(event_ticker)
     station, _ = station_by_series(parsed.series_ticker)
-    end_of_day = datetime.combine(
-        parsed.climate_date + timedelta(days=1), time(0), station.standard_zone
-    )
-    return (end_of_day - timedelta(minutes=1)).astimezone(UTC)
+    return fallback_close_at(parsed.climate_date, station)
 
 
 def first_empty_book(doc: RawDocument) -> datetime | None:
@@ -527,31 +516,30 @@ def parse_top_of_book(doc: RawDocument, ctx: ParseContext, zone: str) -> Iterato
         Two rows per log line: the best YES bid and the best NO bid (0 = empty side).
     """
     tz = ZoneInfo(zone)
-    for line, row, raw in _rows(doc):
-        where = _location(doc, line)
+
+    def _row(row: dict[str, str], where: str) -> Iterator[Row]:
+        ticker = (row.get("market_ticker") or "").strip()
+        _series_of(ticker)  # validates the ticker
+        stamp = row.get("timestamp") or ""
         try:
-            ticker = (row.get("market_ticker") or "").strip()
-            parse_ticker(ticker)
-            stamp = row.get("timestamp") or ""
-            try:
-                naive = datetime.fromisoformat(stamp.strip())
-            except ValueError as exc:
-                raise ParseError(f"timestamp not ISO-8601: {stamp!r}") from exc
-            if naive.tzinfo is not None:
-                raise ParseError(f"timestamp unexpectedly carries a zone: {stamp!r}")
-            at = naive.replace(tzinfo=tz).astimezone(UTC)
-            for side, column in (("yes", "best_yes_bid"), ("no", "best_no_bid")):
-                yield {
-                    "market_ticker": ticker,
-                    "snapshot_at": at,
-                    "book_side": side,
-                    "level": 0,
-                    "price_dollars": _cents(_val(row, column), column),
-                    "size_fp": None,
-                    **ctx.provenance(where),
-                }
-        except (TickerError, ParseError) as exc:
-            ctx.reject("kalshi_files_top_of_book", str(exc), raw, where)
+            naive = datetime.fromisoformat(stamp.strip())
+        except ValueError as exc:
+            raise ParseError(f"timestamp not ISO-8601: {stamp!r}") from exc
+        if naive.tzinfo is not None:
+            raise ParseError(f"timestamp unexpectedly carries a zone: {stamp!r}")
+        at = naive.replace(tzinfo=tz).astimezone(UTC)
+        for side, column in (("yes", "best_yes_bid"), ("no", "best_no_bid")):
+            yield {
+                "market_ticker": ticker,
+                "snapshot_at": at,
+                "book_side": side,
+                "level": 0,
+                "price_dollars": cents_text(_val(row, column), column),
+                "size_fp": None,
+                **ctx.provenance(where),
+            }
+
+    yield from _each_row(doc, ctx, "kalshi_files_top_of_book", _row)
 
 
 def file_context(location: str) -> ParseContext:

@@ -1,7 +1,7 @@
 """Normalise Kalshi API objects into raw-table rows (one code path for http, files and sample).
 
-Prices and counts are parsed exactly with :mod:`domain.money` (never float) and stored as
-normalised text (``"0.2700"`` dollars, ``"10.00"`` counts). Legacy integer-cent fields
+Prices and counts are parsed exactly by :mod:`domain.money` (never float) and stored as its
+canonical text (``"0.2700"`` dollars, ``"10.00"`` counts). Legacy integer-cent fields
 (``yes_bid``, ``last_price``, ``volume``...) are accepted when the ``*_dollars`` / ``*_fp``
 field is absent. Live candles (``yes_bid.open_dollars``) and historical candles
 (``yes_bid.open``) land in the same columns. A row that cannot be parsed becomes a
@@ -12,19 +12,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import pyarrow as pa
-
-from domain.money import COUNT_QUANTUM, DOLLAR_QUANTUM, MoneyFormatError, parse_decimal
+from adapters.kalshi.orderbook import parse_orderbook_body
+from domain.money import (
+    MoneyFormatError,
+    amount_cents_text,
+    amount_text,
+    cents_text,
+    count_text,
+    dollars_text,
+    format_count,
+    format_dollars,
+    is_absent,
+    number_text,
+)
+from pipelines.kalshi.tables import COUNT_COLUMNS, MARKET_TIME_COLUMNS, MONEY_COLUMNS, Row
 from pipelines.rejects import Reject
 
-Row = dict[str, Any]
 JsonObject = dict[str, Any]
 
 MARKET_TIERS = ("live", "historical", "files")
@@ -35,423 +44,8 @@ class ParseError(ValueError):
 
 
 # --------------------------------------------------------------------------------------------
-# Table schemas: dlt column types; the primary keys follow docs/architecture.md.
+# Field readers (prices and counts: domain.money)
 # --------------------------------------------------------------------------------------------
-
-_PROVENANCE = {"data_source": "text", "ingest_channel": "text", "source_location": "text"}
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One raw table: name, primary key and column types (dlt data types)."""
-
-    name: str
-    primary_key: tuple[str, ...]
-    columns: dict[str, str]
-
-    def dlt_columns(self) -> dict[str, dict[str, Any]]:
-        """The ``columns=`` hint for a dlt resource."""
-        return {
-            name: {"data_type": kind, "nullable": name not in self.primary_key}
-            for name, kind in self.columns.items()
-        }
-
-
-_MONEY_COLUMNS = (
-    "yes_bid_dollars",
-    "yes_ask_dollars",
-    "no_bid_dollars",
-    "no_ask_dollars",
-    "last_price_dollars",
-    "previous_price_dollars",
-    "previous_yes_bid_dollars",
-    "previous_yes_ask_dollars",
-    "settlement_value_dollars",
-    "liquidity_dollars",
-    "notional_value_dollars",
-)
-_COUNT_COLUMNS = ("volume_fp", "volume_24h_fp", "open_interest_fp", "yes_bid_size_fp")
-_MARKET_TIME_COLUMNS = (
-    "open_time",
-    "close_time",
-    "created_time",
-    "updated_time",
-    "expected_expiration_time",
-    "expiration_time",
-    "latest_expiration_time",
-    "settlement_ts",
-)
-
-SERIES = TableSpec(
-    "series",
-    ("data_source", "series_ticker"),
-    {
-        "data_source": "text",
-        "series_ticker": "text",
-        "title": "text",
-        "category": "text",
-        "frequency": "text",
-        "tags": "text",
-        "fee_type": "text",
-        "fee_multiplier": "text",
-        "settlement_sources": "text",
-        "contract_terms_url": "text",
-        "contract_url": "text",
-        "content_hash": "text",
-        "extra_json": "text",
-        "fetched_at": "timestamp",
-        "ingest_channel": "text",
-        "source_location": "text",
-    },
-)
-
-SERIES_SNAPSHOTS = TableSpec(
-    "series_snapshots",
-    ("data_source", "series_ticker", "content_hash"),
-    {
-        "data_source": "text",
-        "series_ticker": "text",
-        "content_hash": "text",
-        "fee_type": "text",
-        "fee_multiplier": "text",
-        "settlement_sources": "text",
-        "contract_terms_url": "text",
-        "first_seen_at": "timestamp",
-        "ingest_channel": "text",
-        "source_location": "text",
-    },
-)
-
-EVENTS = TableSpec(
-    "events",
-    ("data_source", "event_ticker"),
-    {
-        "data_source": "text",
-        "event_ticker": "text",
-        "series_ticker": "text",
-        "title": "text",
-        "sub_title": "text",
-        "category": "text",
-        "strike_date": "timestamp",
-        "strike_period": "text",
-        "mutually_exclusive": "bool",
-        "extra_json": "text",
-        **_PROVENANCE,
-    },
-)
-
-MARKETS = TableSpec(
-    "markets",
-    ("data_source", "market_ticker"),
-    {
-        "data_source": "text",
-        "market_ticker": "text",
-        "event_ticker": "text",
-        "series_ticker": "text",
-        "market_tier": "text",
-        "market_type": "text",
-        "title": "text",
-        "yes_sub_title": "text",
-        "no_sub_title": "text",
-        "status": "text",
-        "result": "text",
-        "strike_type": "text",
-        "floor_strike": "text",
-        "cap_strike": "text",
-        "custom_strike": "text",
-        **dict.fromkeys(_MARKET_TIME_COLUMNS, "timestamp"),
-        "expiration_value": "text",
-        **dict.fromkeys(_MONEY_COLUMNS, "text"),
-        **dict.fromkeys(_COUNT_COLUMNS, "text"),
-        "price_level_structure": "text",
-        "rules_primary": "text",
-        "rules_secondary": "text",
-        "can_close_early": "bool",
-        "extra_json": "text",
-        **_PROVENANCE,
-    },
-)
-
-_CANDLE_PRICE_COLUMNS = tuple(
-    f"{side}_{point}_dollars"
-    for side in ("yes_bid", "yes_ask")
-    for point in ("open", "high", "low", "close")
-) + tuple(
-    f"price_{point}_dollars" for point in ("open", "high", "low", "close", "mean", "previous")
-)
-
-CANDLESTICKS = TableSpec(
-    "candlesticks",
-    ("data_source", "market_ticker", "period_minutes", "end_period_ts"),
-    {
-        "data_source": "text",
-        "market_ticker": "text",
-        "period_minutes": "bigint",
-        "end_period_ts": "timestamp",
-        "series_ticker": "text",
-        "candle_tier": "text",
-        **dict.fromkeys(_CANDLE_PRICE_COLUMNS, "text"),
-        "volume_fp": "text",
-        "open_interest_fp": "text",
-        "trade_count": "bigint",
-        **_PROVENANCE,
-    },
-)
-
-TRADES = TableSpec(
-    "trades",
-    ("data_source", "trade_id"),
-    {
-        "data_source": "text",
-        "trade_id": "text",
-        "market_ticker": "text",
-        "count_fp": "text",
-        "yes_price_dollars": "text",
-        "no_price_dollars": "text",
-        "taker_side": "text",
-        "created_time": "timestamp",
-        **_PROVENANCE,
-    },
-)
-
-ORDERBOOK_SNAPSHOTS = TableSpec(
-    "orderbook_snapshots",
-    ("data_source", "market_ticker", "snapshot_at", "book_side", "level"),
-    {
-        "data_source": "text",
-        "market_ticker": "text",
-        "snapshot_at": "timestamp",
-        "book_side": "text",
-        "level": "bigint",
-        "price_dollars": "text",
-        "size_fp": "text",
-        **_PROVENANCE,
-    },
-)
-
-TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in (
-        SERIES,
-        SERIES_SNAPSHOTS,
-        EVENTS,
-        MARKETS,
-        CANDLESTICKS,
-        TRADES,
-        ORDERBOOK_SNAPSHOTS,
-    )
-}
-
-
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "bool": pa.bool_(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-    "date": pa.date32(),
-}
-
-
-def arrow_schema(spec: TableSpec) -> pa.Schema:
-    """The Arrow schema of a raw table (batches are handed to dlt as Arrow tables: fast)."""
-    return pa.schema(
-        [
-            pa.field(name, _ARROW_TYPES[kind], nullable=name not in spec.primary_key)
-            for name, kind in spec.columns.items()
-        ]
-    )
-
-
-def _to_arrow(batch: list[Row], schema: pa.Schema) -> pa.Table:
-    """Rows -> Arrow table with the table's schema (missing keys become null)."""
-    return pa.Table.from_pylist(batch, schema=schema)
-
-
-def arrow_batches(
-    rows: Iterable[Row],
-    spec: TableSpec,
-    batch_rows: int = 20_000,
-    on_batch: Callable[[int], None] | None = None,
-) -> Iterator[pa.Table]:
-    """Stream rows into Arrow tables of at most ``batch_rows`` rows with the table's schema.
-
-    Args:
-        rows: parsed rows (missing columns become null).
-        spec: the target table.
-        batch_rows: rows per batch.
-        on_batch: called with each batch's size (progress bars).
-
-    Returns:
-        An iterator of Arrow tables.
-    """
-    schema = arrow_schema(spec)
-    batch: list[Row] = []
-    yielded = False
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= batch_rows:
-            yielded = True
-            yield _to_arrow(batch, schema)
-            if on_batch:
-                on_batch(len(batch))
-            batch = []
-    if batch or not yielded:
-        # An empty table still creates the raw table (dbt sources need it to exist).
-        yield _to_arrow(batch, schema)
-        if on_batch:
-            on_batch(len(batch))
-
-
-# --------------------------------------------------------------------------------------------
-# Field normalisers
-# --------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=65536)
-def _norm_dollars(text: str, field_name: str) -> str:
-    parsed = parse_decimal(text, field_name)
-    assert parsed is not None
-    if not Decimal(0) <= parsed <= Decimal(1):
-        raise MoneyFormatError(f"{field_name}: price {parsed} outside [0, 1]")
-    return format(parsed.quantize(DOLLAR_QUANTUM), "f")
-
-
-@lru_cache(maxsize=65536)
-def _norm_amount(text: str, field_name: str) -> str:
-    parsed = parse_decimal(text, field_name)
-    assert parsed is not None
-    return format(parsed.quantize(DOLLAR_QUANTUM), "f")
-
-
-@lru_cache(maxsize=65536)
-def _norm_cents(text: str, field_name: str) -> str:
-    parsed = parse_decimal(text, field_name)
-    assert parsed is not None
-    return _norm_dollars(format(parsed / 100, "f"), field_name)
-
-
-@lru_cache(maxsize=65536)
-def _norm_count(text: str, field_name: str) -> str:
-    parsed = parse_decimal(text, field_name)
-    assert parsed is not None
-    return format(parsed.quantize(COUNT_QUANTUM), "f")
-
-
-@lru_cache(maxsize=65536)
-def _norm_number(text: str, field_name: str) -> str:
-    parsed = parse_decimal(text, field_name)
-    assert parsed is not None
-    return (
-        format(parsed.normalize(), "f") if parsed == parsed.to_integral() else format(parsed, "f")
-    )
-
-
-# Raw string -> normalised text for values already parsed successfully (field-independent:
-# the result depends only on the text; failures are never cached). Bounded in size.
-_FAST_CACHE_SIZE = 200_000
-_DOLLARS_SEEN: dict[str, str] = {}
-_COUNTS_SEEN: dict[str, str] = {}
-
-
-def _absent(value: object) -> bool:
-    return value is None or value == ""
-
-
-def _text_key(value: object, field_name: str) -> str:
-    # Integers (legacy cents, counts) are exact; floats are refused by domain.money.
-    if isinstance(value, bool):
-        raise ParseError(f"{field_name}: boolean {value!r} is not a number")
-    if isinstance(value, float):
-        raise ParseError(f"{field_name}: float {value!r} refused; Kalshi sends strings")
-    return str(value).strip()
-
-
-def dollars_text(value: object, field_name: str) -> str | None:
-    """A ``*_dollars`` string normalised to 4 dp (``"0.27"`` -> ``"0.2700"``); None if absent.
-
-    Args:
-        value: the raw value.
-        field_name: the field, for the error message.
-
-    Returns:
-        Normalised text, or None.
-    """
-    if value.__class__ is str:
-        hit = _DOLLARS_SEEN.get(value)  # type: ignore[call-overload]
-        if hit is not None:
-            return hit
-    if _absent(value):
-        return None
-    try:
-        text = _norm_dollars(_text_key(value, field_name), field_name)
-    except MoneyFormatError as exc:
-        raise ParseError(str(exc)) from exc
-    if value.__class__ is str and len(_DOLLARS_SEEN) < _FAST_CACHE_SIZE:
-        _DOLLARS_SEEN[value] = text  # type: ignore[index]
-    return text
-
-
-def amount_text(value: object, field_name: str) -> str | None:
-    """A dollar amount that is not a contract price (liquidity, notional) at 4 dp; None if absent."""
-    if _absent(value):
-        return None
-    try:
-        return _norm_amount(_text_key(value, field_name), field_name)
-    except MoneyFormatError as exc:
-        raise ParseError(str(exc)) from exc
-
-
-def amount_cents_text(value: object, field_name: str) -> str | None:
-    """A legacy integer-cent amount (``1271700``) as dollar text, unbounded."""
-    if _absent(value):
-        return None
-    try:
-        parsed = parse_decimal(_text_key(value, field_name), field_name)
-    except MoneyFormatError as exc:
-        raise ParseError(str(exc)) from exc
-    assert parsed is not None
-    return format((parsed / 100).quantize(DOLLAR_QUANTUM), "f")
-
-
-def cents_text(value: object, field_name: str) -> str | None:
-    """A legacy integer-cent price (``27``) as normalised dollar text (``"0.2700"``)."""
-    if _absent(value):
-        return None
-    try:
-        return _norm_cents(_text_key(value, field_name), field_name)
-    except MoneyFormatError as exc:
-        raise ParseError(str(exc)) from exc
-
-
-def count_text(value: object, field_name: str) -> str | None:
-    """A ``*_fp`` count (or legacy integer) normalised to 2 dp (``"10.00"``); None if absent."""
-    if value.__class__ is str:
-        hit = _COUNTS_SEEN.get(value)  # type: ignore[call-overload]
-        if hit is not None:
-            return hit
-    if _absent(value):
-        return None
-    try:
-        text = _norm_count(_text_key(value, field_name), field_name)
-    except MoneyFormatError as exc:
-        raise ParseError(str(exc)) from exc
-    if value.__class__ is str and len(_COUNTS_SEEN) < _FAST_CACHE_SIZE:
-        _COUNTS_SEEN[value] = text  # type: ignore[index]
-    return text
-
-
-def number_text(value: object, field_name: str) -> str | None:
-    """A strike as exact text (``"72.0"`` stays ``"72.0"``-equivalent ``"72"``); None if absent."""
-    if _absent(value):
-        return None
-    if isinstance(value, float):
-        # Strikes arrive as JSON numbers; a float strike is exact enough through repr.
-        value = repr(value)
-    try:
-        return _norm_number(_text_key(value, field_name), field_name)
-    except MoneyFormatError as exc:
-        raise ParseError(str(exc)) from exc
 
 
 @lru_cache(maxsize=131072)
@@ -470,7 +64,7 @@ def instant(value: object, field_name: str) -> datetime | None:
     Returns:
         The instant, or None.
     """
-    if _absent(value):
+    if is_absent(value):
         return None
     if isinstance(value, datetime):
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
@@ -485,49 +79,46 @@ def instant(value: object, field_name: str) -> datetime | None:
         raise ParseError(f"{field_name}: not an ISO-8601 instant: {value!r}") from exc
 
 
-def price_field(obj: JsonObject, name: str, used: set[str], *, bounded: bool = True) -> str | None:
-    """Price ``name`` from ``<name>_dollars``, else legacy integer cents ``<name>``.
+Normaliser = Callable[[object, str], str | None]
 
-    A legacy field that agrees with the ``_dollars`` field is marked used; one that disagrees is
-    left unused so it is kept in ``extra_json``. ``bounded=False`` for dollar amounts that are
-    not contract prices (liquidity, notional value).
+
+def _new_or_legacy(
+    obj: JsonObject, new_key: str, name: str, used: set[str], new: Normaliser, old: Normaliser
+) -> str | None:
+    """``new_key`` if present, else the legacy field ``name``; marks what the row accounts for.
+
+    A legacy field that agrees with the new one is marked used; one that disagrees is left
+    unused so it is kept in ``extra_json``.
     """
-    new_key = f"{name}_dollars"
-    parse_new = dollars_text if bounded else amount_text
-    parse_old = cents_text if bounded else amount_cents_text
-    new = parse_new(obj.get(new_key), new_key) if new_key in obj else None
+    value = new(obj.get(new_key), new_key) if new_key in obj else None
     if new_key in obj:
         used.add(new_key)
     if name in obj:
         legacy = obj.get(name)
-        if new is None:
+        if value is None:
             used.add(name)
-            return parse_old(legacy, name)
+            return old(legacy, name)
         try:
-            if _absent(legacy) or parse_old(legacy, name) == new:
+            if is_absent(legacy) or old(legacy, name) == value:
                 used.add(name)
-        except ParseError:
+        except MoneyFormatError:
             pass
-    return new
+    return value
+
+
+def price_field(obj: JsonObject, name: str, used: set[str], *, bounded: bool = True) -> str | None:
+    """Price ``name`` from ``<name>_dollars``, else legacy integer cents ``<name>``.
+
+    ``bounded=False`` for dollar amounts that are not contract prices (liquidity, notional).
+    """
+    if bounded:
+        return _new_or_legacy(obj, f"{name}_dollars", name, used, dollars_text, cents_text)
+    return _new_or_legacy(obj, f"{name}_dollars", name, used, amount_text, amount_cents_text)
 
 
 def count_field(obj: JsonObject, name: str, used: set[str]) -> str | None:
     """Count ``name`` from ``<name>_fp``, else the legacy integer ``<name>``."""
-    new_key = f"{name}_fp"
-    new = count_text(obj.get(new_key), new_key) if new_key in obj else None
-    if new_key in obj:
-        used.add(new_key)
-    if name in obj:
-        legacy = obj.get(name)
-        if new is None:
-            used.add(name)
-            return count_text(legacy, name)
-        try:
-            if _absent(legacy) or count_text(legacy, name) == new:
-                used.add(name)
-        except ParseError:
-            pass
-    return new
+    return _new_or_legacy(obj, f"{name}_fp", name, used, count_text, count_text)
 
 
 def canonical_json(value: object) -> str:
@@ -752,8 +343,8 @@ _MARKET_TEXT_FIELDS = (
     "rules_primary",
     "rules_secondary",
 )
-_MARKET_PRICES = tuple(name.removesuffix("_dollars") for name in _MONEY_COLUMNS)
-_MARKET_COUNTS = tuple(name.removesuffix("_fp") for name in _COUNT_COLUMNS)
+_MARKET_PRICES = tuple(name.removesuffix("_dollars") for name in MONEY_COLUMNS)
+_MARKET_COUNTS = tuple(name.removesuffix("_fp") for name in COUNT_COLUMNS)
 MARKET_RESULTS = ("yes", "no", "scalar", "void")
 _AMOUNTS = frozenset({"liquidity", "notional_value"})  # dollars, but not bounded prices
 
@@ -779,10 +370,10 @@ def parse_market(
         raise ParseError("market without ticker")
     used: set[str] = {"ticker", "floor_strike", "cap_strike", "custom_strike", "result"}
     used.update(_MARKET_TEXT_FIELDS)
-    used.update(_MARKET_TIME_COLUMNS)
+    used.update(MARKET_TIME_COLUMNS)
     used.update(("expiration_value", "can_close_early"))
     result = obj.get("result")
-    if _absent(result):
+    if is_absent(result):
         result = None
     elif result not in MARKET_RESULTS:
         raise ParseError(f"unknown market result {result!r}")
@@ -803,7 +394,7 @@ def parse_market(
         used.add("series_ticker")
     for name in _MARKET_TEXT_FIELDS:
         row[name] = _text(obj.get(name))
-    for name in _MARKET_TIME_COLUMNS:
+    for name in MARKET_TIME_COLUMNS:
         row[name] = instant(obj.get(name), name)
     for name in _MARKET_PRICES:
         row[f"{name}_dollars"] = price_field(obj, name, used, bounded=name not in _AMOUNTS)
@@ -841,7 +432,7 @@ def _ohlc(block: object, live_key: str, hist_key: str, label: str) -> str | None
     if live_key in block:  # type: ignore[operator]
         return dollars_text(block[live_key], label)  # type: ignore[index]
     value = block.get(hist_key)  # type: ignore[attr-defined]
-    if _absent(value):
+    if is_absent(value):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return cents_text(value, label)
@@ -958,37 +549,18 @@ def parse_orderbook(
     at = instant(snapshot_at, "snapshot_at")
     if at is None:
         raise ParseError("order book without a snapshot time")
+    book = parse_orderbook_body(market_ticker, body)
     rows: list[Row] = []
-    book = body.get("orderbook_fp")
-    legacy = book is None
-    if legacy:
-        book = body.get("orderbook") or {}
-    if not isinstance(book, dict):
-        raise ParseError("orderbook is not an object")
     for side in ("yes", "no"):
-        levels = book.get(f"{side}_dollars") if not legacy else book.get(side)
-        parsed: list[tuple[Decimal, str, str | None]] = []
-        for level in levels or []:
-            if not isinstance(level, list | tuple) or len(level) != 2:
-                raise ParseError(f"{side} level not a [price, size] pair: {level!r}")
-            price = (
-                cents_text(level[0], f"{side}.price")
-                if legacy
-                else dollars_text(level[0], f"{side}.price")
-            )
-            size = count_text(level[1], f"{side}.size")
-            assert price is not None
-            parsed.append((Decimal(price), price, size))
-        parsed.sort(key=lambda item: item[0], reverse=True)
-        for index, (_, price, size) in enumerate(parsed):
+        for index, level in enumerate(book.bids(side)):
             rows.append(
                 {
                     "market_ticker": market_ticker,
                     "snapshot_at": at,
                     "book_side": side,
                     "level": index,
-                    "price_dollars": price,
-                    "size_fp": size,
+                    "price_dollars": format_dollars(level.price),
+                    "size_fp": None if level.size is None else format_count(level.size),
                     **ctx.provenance(),
                 }
             )

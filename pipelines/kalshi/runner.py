@@ -18,20 +18,14 @@ import pyarrow as pa
 from dlt.sources import DltResource
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from adapters.kalshi import settings as api
+from adapters.kalshi.client import KalshiClient
+from adapters.kalshi.credentials import resolve_signer
+from domain.layout import warehouse_path
 from domain.stations import Station
-from pipelines.kalshi import files, kalshi_source, settings, table_resource
-from pipelines.kalshi.client import KalshiClient, signer_from_config
+from pipelines.kalshi import files, kalshi_source, table_resource
 from pipelines.kalshi.parsers import (
-    CANDLESTICKS,
-    EVENTS,
-    MARKETS,
-    ORDERBOOK_SNAPSHOTS,
-    SERIES,
-    SERIES_SNAPSHOTS,
-    TRADES,
     ParseContext,
-    Row,
-    TableSpec,
     guarded,
     parse_candle,
     parse_event,
@@ -42,9 +36,20 @@ from pipelines.kalshi.parsers import (
     series_snapshot,
 )
 from pipelines.kalshi.payloads import KalshiPayloads
+from pipelines.kalshi.tables import (
+    CANDLESTICKS,
+    EVENTS,
+    MARKETS,
+    ORDERBOOK_SNAPSHOTS,
+    SERIES,
+    SERIES_SNAPSHOTS,
+    TRADES,
+    Row,
+    TableSpec,
+)
 from pipelines.loading import LoadSummary, table_row_counts
 from pipelines.rejects import REJECT_COLUMNS, Reject
-from pipelines.warehouse import KALSHI_DATASET, assert_load_ok, make_pipeline, warehouse_path
+from pipelines.warehouse import KALSHI_DATASET, assert_load_ok, make_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -294,8 +299,8 @@ def run_live(stations: list[Station], start: date, end: date) -> LoadSummary:
     Returns:
         Row counts per raw table after the load.
     """
-    signer = signer_from_config()
-    ctx = ParseContext(data_source="real", ingest_channel="http", location=settings.base_url())
+    signer = resolve_signer()
+    ctx = ParseContext(data_source="real", ingest_channel="http", location=api.base_url())
     existing = _existing_snapshot_keys()
     with KalshiClient(signer=signer) as client:
         source = kalshi_source(

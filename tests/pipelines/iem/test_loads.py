@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from adapters.iem.client import IemClient
 from domain.stations import station_by_icao
 from pipelines.documents import RawDocument
 from pipelines.iem import runner
-from pipelines.iem.client import IemClient, IemRequestError
 from pipelines.warehouse import LoadFailedError
 from tests.fakes.iem_server import ASOS_PATH, CF6_PATH, CLI_PATH, FakeIem
 
@@ -241,28 +241,6 @@ def test_real_hourly_sample_loads_without_rejects(realdata: Path, warehouse: Pat
     ) == [(routine,)]
     # Files that are not IEM formats are not claimed.
     assert not runner.claims(realdata / "weather" / "ghcnd_USW00014819_midway.csv")
-
-
-def test_client_retries_transport_errors_then_names_the_url() -> None:
-    import socket
-
-    # A port nobody listens on: every attempt is a connection error (a transport failure).
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    delays: list[float] = []
-    client = IemClient(
-        base_url=f"http://127.0.0.1:{port}",
-        min_interval=0,
-        backoff_base=0.5,
-        max_attempts=3,
-        sleep=delays.append,
-    )
-    with pytest.raises(
-        IemRequestError, match=rf"GET http://127.0.0.1:{port}/json/cli.py\?station=KNYC"
-    ):
-        client.get_text("/json/cli.py", {"station": "KNYC", "year": "2026"})
-    assert delays == [0.5, 1.0]  # exponential backoff between the three attempts
 
 
 def test_saved_cli_and_cf6_json_files_load(

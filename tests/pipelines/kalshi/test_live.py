@@ -10,8 +10,8 @@ import pytest
 
 from domain.stations import station_by_icao
 from pipelines.kalshi import runner
+from tests.adapters.kalshi.conftest import KEY_ID
 from tests.fakes.kalshi_server import FakeKalshi, Query, Response
-from tests.pipelines.kalshi.conftest import KEY_ID
 
 LIVE_TICKER = "KXHIGHNY-26JAN20-B40.5"
 OLD_TICKER = "KXHIGHNY-26JAN05-T35"

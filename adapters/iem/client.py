@@ -1,25 +1,31 @@
-"""HTTP access to IEM: paced, chunked, retried. Every response becomes a ``RawDocument``."""
+"""HTTP access to IEM: paced, chunked, retried. Responses come back as text with their URL."""
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import httpx
 
+from adapters.iem import settings
+from adapters.pacing import TokenBucket
+from adapters.retry import RequestError, RetryPolicy, send_with_retries
 from domain.stations import Station
-from pipelines.documents import RawDocument
-from pipelines.iem import settings
-
-log = logging.getLogger(__name__)
 
 
-class IemRequestError(RuntimeError):
+class IemRequestError(RequestError):
     """A request failed after every retry; the message names the URL."""
+
+
+@dataclass(frozen=True)
+class IemResponse:
+    """One successful response: the body, its URL and the report type asked for (asos.py)."""
+
+    text: str
+    url: str
+    report_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,15 +87,7 @@ def asos_requests(
 
 class IemClient:
     """A polite IEM client: at most one request per ``min_interval`` seconds, retries on
-    429/5xx/timeouts with exponential backoff.
-
-    Args:
-        base_url: service root (default: ``settings.base_url()``).
-        min_interval: seconds between request starts (tests pass 0).
-        max_attempts: attempts per request before giving up.
-        backoff_base: first retry delay in seconds; doubles each attempt (capped).
-        timeout: per-request timeout in seconds.
-        sleep: the sleep function (injectable so tests need not wait).
+    429/5xx/transport errors with exponential backoff.
     """
 
     def __init__(
@@ -101,16 +99,29 @@ class IemClient:
         timeout: float = settings.REQUEST_TIMEOUT_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """Create a client.
+
+        Args:
+            base_url: service root (default: ``settings.base_url()``).
+            min_interval: seconds between request starts (tests pass 0).
+            max_attempts: attempts per request before giving up.
+            backoff_base: first retry delay in seconds; doubles each attempt (capped).
+            timeout: per-request timeout in seconds.
+            sleep: the sleep function (injectable so tests need not wait).
+        """
         self.base_url = (base_url or settings.base_url()).rstrip("/")
-        self.min_interval = min_interval
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
+        self.retry = RetryPolicy(
+            max_attempts=max(1, max_attempts),
+            backoff_base_s=backoff_base,
+            backoff_cap_s=settings.BACKOFF_MAX_SECONDS,
+            retry_statuses=settings.RETRY_STATUSES,
+        )
         self.sleep = sleep
-        self._last_request = float("-inf")
+        self.bucket = TokenBucket.min_interval(min_interval, sleep=sleep)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
-            headers={"User-Agent": "kalshi-weather/0.1 (research; polite 1 req/s)"},
+            headers={"User-Agent": settings.USER_AGENT},
             follow_redirects=True,
         )
 
@@ -124,14 +135,8 @@ class IemClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _pace(self) -> None:
-        wait = self._last_request + self.min_interval - time.monotonic()
-        if wait > 0:
-            self.sleep(wait)
-        self._last_request = time.monotonic()
-
     def get_text(
-        self, path: str, params: list[tuple[str, str]] | dict[str, Any]
+        self, path: str, params: Sequence[tuple[str, str]] | Mapping[str, str]
     ) -> tuple[str, str]:
         """GET a path and return (body text, full URL).
 
@@ -145,36 +150,29 @@ class IemClient:
         Raises:
             IemRequestError: after ``max_attempts`` failures, or at once on a non-retryable status.
         """
-        url = str(self._http.build_request("GET", path, params=params).url)
-        problem = "no attempt made"
-        for attempt in range(1, self.max_attempts + 1):
-            self._pace()
-            try:
-                response = self._http.get(path, params=params)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code == 200:
-                    return response.text, url
-                problem = f"HTTP {response.status_code}"
-                if response.status_code not in settings.RETRY_STATUSES:
-                    raise IemRequestError(f"GET {url} failed: {problem}")
-            if attempt < self.max_attempts:
-                delay = min(self.backoff_base * 2 ** (attempt - 1), settings.BACKOFF_MAX_SECONDS)
-                log.info("GET %s: %s; retry %d in %.1f s", url, problem, attempt, delay)
-                self.sleep(delay)
-        raise IemRequestError(f"GET {url} failed after {self.max_attempts} attempts: {problem}")
+        query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
+        url = str(self._http.build_request("GET", path, params=query).url)
+        response = send_with_retries(
+            lambda: self._http.get(path, params=query),
+            method="GET",
+            url=url,
+            policy=self.retry,
+            before_attempt=self.bucket.acquire,
+            sleep=self.sleep,
+            error=IemRequestError,
+        )
+        return response.text, url
 
-    def asos_documents(
+    def asos_responses(
         self, requests: list[AsosRequest]
-    ) -> Iterator[RawDocument | IemRequestError]:
-        """Fetch asos.py CSV, one document per request (report type in ``hint``).
+    ) -> Iterator[IemResponse | IemRequestError]:
+        """Fetch asos.py CSV, one response per request (with its report type).
 
         Args:
             requests: the planned requests.
 
         Returns:
-            Documents, or the error of a request that failed for good (the caller decides).
+            Responses, or the error of a request that failed for good (the caller decides).
         """
         for request in requests:
             try:
@@ -182,11 +180,11 @@ class IemClient:
             except IemRequestError as exc:
                 yield exc
                 continue
-            yield RawDocument(text, url, "real", "http", hint=request.report_type)
+            yield IemResponse(text, url, report_type=request.report_type)
 
-    def yearly_json_documents(
+    def yearly_json_responses(
         self, path: str, stations: list[Station], start: date, end: date
-    ) -> Iterator[RawDocument | IemRequestError]:
+    ) -> Iterator[IemResponse | IemRequestError]:
         """Fetch json/cli.py or json/cf6.py: one request per station (4-char id) and year.
 
         Args:
@@ -196,7 +194,7 @@ class IemClient:
             end: last climate date wanted.
 
         Returns:
-            Documents, or the error of a request that failed for good.
+            Responses, or the error of a request that failed for good.
         """
         for station in stations:
             for year in range(start.year, end.year + 1):
@@ -206,4 +204,4 @@ class IemClient:
                 except IemRequestError as exc:
                     yield exc
                     continue
-                yield RawDocument(text, url, "real", "http")
+                yield IemResponse(text, url)
