@@ -264,7 +264,7 @@ def backtest(
     if scope not in RISK_SCOPES:
         raise ValueError(f"unknown risk scope {scope!r}; expected one of {RISK_SCOPES}")
     engine = {
-        key: StationThresholds.from_record({**record, "verdict": "GO"})
+        key: StationThresholds.from_record({**record, "verdict": "GO"}, allow_simulated=True)
         for key, record in thresholds.items()
     }
     settlements: dict[tuple[str, str], tuple[datetime | None, str | None]] = {}

@@ -16,6 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "kalshi_weather.duckdb"
 # dbt's rpt_station_thresholds_export writes here; the trader reads from here.
 EXPORTS_DIRNAME = "exports"
+THRESHOLDS_EXPORT_STEM = "station_thresholds"
 
 
 def warehouse_path() -> Path:
@@ -40,3 +41,22 @@ def exports_dir(warehouse: Path | None = None) -> Path:
         ``exports/`` beside the warehouse file (``warehouse/exports`` by default).
     """
     return (warehouse or warehouse_path()).parent / EXPORTS_DIRNAME
+
+
+def thresholds_export_stem(data_source: str) -> str:
+    """File name (no suffix) of the thresholds export of one data source.
+
+    The trader's default input holds real rows only; the simulated sample's thresholds go to a
+    file whose name says so, so they can never be traded by mistake.
+
+    Args:
+        data_source: ``real`` or ``simulated``.
+
+    Returns:
+        ``station_thresholds`` for real rows, ``station_thresholds_simulated`` for simulated ones.
+    """
+    if data_source == "real":
+        return THRESHOLDS_EXPORT_STEM
+    if data_source == "simulated":
+        return f"{THRESHOLDS_EXPORT_STEM}_simulated"
+    raise ValueError(f"unknown data_source {data_source!r}")

@@ -15,6 +15,9 @@ from typing import Any, Literal
 
 from domain.money import parse_decimal
 
+DATA_SOURCES = ("real", "simulated")
+"""The ``data_source`` labels of every raw row and mart row."""
+
 ContractType = Literal["HIGH", "LOW"]
 Rule = Literal["design", "fair_value"]
 
@@ -97,16 +100,29 @@ class StationThresholds:
             )
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> StationThresholds:
+    def from_record(
+        cls, record: Mapping[str, Any], *, allow_simulated: bool = False
+    ) -> StationThresholds:
         """Build from a thresholds-table row (dict from DuckDB or the JSON export).
 
         Args:
             record: a mapping with this class's field names; extra keys are ignored; money fields
                 may be Decimal or fixed-point strings (floats are refused, as in ``domain.money``).
+            allow_simulated: accept a row whose ``data_source`` is ``simulated`` (the demo, the
+                backtest of the sample); refused by default so simulated thresholds can never
+                reach a trader by accident.
 
         Returns:
             The thresholds.
         """
+        source = record.get("data_source")
+        if source is not None and source not in DATA_SOURCES:
+            raise ValueError(f"data_source must be one of {DATA_SOURCES}, got {source!r}")
+        if source == "simulated" and not allow_simulated:
+            raise ValueError(
+                f"simulated thresholds row refused ({record.get('station_icao')} "
+                f"{record.get('contract_type')}): simulated rows need an explicit opt-in"
+            )
         kwargs: dict[str, Any] = {}
         for name in cls.__dataclass_fields__:
             if name not in record or record[name] is None:

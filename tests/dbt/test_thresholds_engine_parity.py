@@ -285,28 +285,38 @@ def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path)
     assert mismatches == 0, "\n".join(failures[:20])
 
 
-def test_exports_are_written_beside_the_warehouse(built: Path) -> None:
+def test_exports_are_written_beside_the_warehouse_one_data_source_each(built: Path) -> None:
     from domain.thresholds import StationThresholds
 
     exports = built.parent / "exports"
-    parquet = exports / "station_thresholds.parquet"
-    exported_json = exports / "station_thresholds.json"
-    assert parquet.is_file() and exported_json.is_file()
-    dim = _rows(built, "select * from dim_station_thresholds order by all")
-    assert dim
+    dim = _rows(built, "select data_source, count(*) from dim_station_thresholds group by all")
+    dim_counts = dict(dim)
+    assert dim_counts.get("simulated", 0) > 0
     con = duckdb.connect()
     try:
-        parquet_rows = con.execute(f"select count(*) from read_parquet('{parquet}')").fetchall()
+        for stem, source in (
+            ("station_thresholds", "real"),
+            ("station_thresholds_simulated", "simulated"),
+        ):
+            parquet, exported_json = exports / f"{stem}.parquet", exports / f"{stem}.json"
+            assert parquet.is_file() and exported_json.is_file()
+            sources = con.execute(
+                f"select data_source, count(*) from read_parquet('{parquet}') group by all"
+            ).fetchall()
+            # the trader's default file holds real rows only (none in the sample: empty)
+            assert dict(sources) == ({source: dim_counts[source]} if source in dim_counts else {})
+            records = json.loads(exported_json.read_text())
+            assert len(records) == dim_counts.get(source, 0)
+            for record in records:
+                assert record["data_source"] == source
+                assert isinstance(record["accuracy"], str) and isinstance(record["min_edge"], str)
+                if source == "simulated":
+                    with pytest.raises(ValueError, match="simulated"):
+                        StationThresholds.from_record(record)
+                thresholds = StationThresholds.from_record(record, allow_simulated=True)
+                assert thresholds.verdict == record["verdict"]
     finally:
         con.close()
-    assert parquet_rows[0][0] == len(dim)
-    records = json.loads(exported_json.read_text())
-    assert len(records) == len(dim)
-    for record in records:
-        assert isinstance(record["accuracy"], str) and isinstance(record["min_edge"], str)
-        thresholds = StationThresholds.from_record(record)
-        assert thresholds.verdict == record["verdict"]
-        assert record["data_source"] in ("real", "simulated")
 
 
 def _engine_trades(

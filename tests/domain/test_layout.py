@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.layout import DEFAULT_WAREHOUSE, exports_dir, warehouse_path
+from domain.layout import DEFAULT_WAREHOUSE, exports_dir, thresholds_export_stem, warehouse_path
 
 
 def test_warehouse_path_follows_the_environment(
@@ -46,3 +46,10 @@ def test_exports_sit_beside_the_warehouse(tmp_path: Path, monkeypatch: pytest.Mo
 
     assert exports_dir() == tmp_path / "exports"
     assert exports_dir(Path("/x/y/other.duckdb")) == Path("/x/y/exports")
+
+
+def test_each_data_source_has_its_own_thresholds_export() -> None:
+    assert thresholds_export_stem("real") == "station_thresholds"
+    assert thresholds_export_stem("simulated") == "station_thresholds_simulated"
+    with pytest.raises(ValueError):
+        thresholds_export_stem("other")

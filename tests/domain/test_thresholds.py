@@ -65,3 +65,17 @@ def test_invalid_rows_refused(overrides: dict[str, object], message: str) -> Non
 def test_direct_construction_refuses_floats() -> None:
     with pytest.raises(TypeError, match="accuracy must be a Decimal"):
         StationThresholds("KNYC", "HIGH", "design", 960, 0, 0.95)  # type: ignore[arg-type]
+
+
+def test_simulated_rows_need_an_explicit_opt_in() -> None:
+    simulated = {**ROW, "data_source": "simulated"}
+    with pytest.raises(ValueError, match="simulated thresholds row refused"):
+        StationThresholds.from_record(simulated)
+    assert StationThresholds.from_record(
+        simulated, allow_simulated=True
+    ) == StationThresholds.from_record({**ROW, "data_source": "real"})
+
+
+def test_unknown_data_source_is_refused() -> None:
+    with pytest.raises(ValueError, match="data_source"):
+        StationThresholds.from_record({**ROW, "data_source": "backfill"}, allow_simulated=True)

@@ -1,15 +1,19 @@
 """rpt_station_thresholds_export: write dim_station_thresholds for the trader, list the files.
 
-Writes ``station_thresholds.parquet`` (decimals stay decimals) and ``station_thresholds.json``
-(one JSON array; decimal columns as fixed-point strings such as ``"0.0500"``, because
-``StationThresholds.from_record`` refuses floats) into the export folder:
+One pair of files per data source, so the trader's default input can only ever hold real rows
+(``domain.layout.thresholds_export_stem``):
 
-- var ``thresholds_export_dir`` when set (relative paths are relative to where dbt runs: the repo
-  root), else
-- ``<folder of the warehouse file>/exports``: ``warehouse/exports`` for the default warehouse,
-  beside the file for a throwaway one (``WAREHOUSE_PATH``). The folder is created if missing.
+- ``station_thresholds.parquet`` / ``.json``: ``data_source = 'real'`` rows only (written, empty,
+  when there are none, so a stale file never outlives a build);
+- ``station_thresholds_simulated.parquet`` / ``.json``: the simulated sample's rows (the demo and
+  replays of the sample read these, with ``--simulated``).
 
-The model's own rows are the manifest: one row per file (format, path, rows written).
+Parquet keeps decimals as decimals; JSON is one array with decimal columns as fixed-point strings
+such as ``"0.0500"`` (``StationThresholds.from_record`` refuses floats). The folder is var
+``thresholds_export_dir`` when set (relative paths are relative to where dbt runs: the repo
+root), else ``domain.layout.exports_dir`` of the warehouse file; it is created if missing.
+
+The model's own rows are the manifest: one row per file (format, data source, path, rows).
 """
 
 from __future__ import annotations
@@ -17,29 +21,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-EXPORT_NAME = "station_thresholds"
-ORDER = "data_source, station_icao, contract_type"
+ORDER = "station_icao, contract_type"
 
 
 def _export_dir(session: Any, configured: object) -> Path:
+    from domain.layout import exports_dir
+
     if configured not in (None, "", "None"):
         return Path(str(configured))
     rows = session.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()
     path = rows[0][0] if rows else None
-    if not path:
-        # in-memory warehouse: fall back to the repo default
-        return Path("warehouse") / "exports"
-    return Path(str(path)).parent / "exports"
+    # an in-memory warehouse has no file: the default warehouse's folder
+    return exports_dir(Path(str(path)) if path else None)
 
 
-def _quote(path: str) -> str:
-    return "'" + path.replace("'", "''") + "'"
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def model(dbt: Any, session: Any) -> Any:
-    """Export the thresholds table to parquet and JSON; return the manifest of files."""
+    """Export the thresholds table per data source to parquet and JSON; list the files."""
+    from domain.layout import thresholds_export_stem
+    from domain.thresholds import DATA_SOURCES
+
     dbt.config(materialized="table")
     thresholds = dbt.ref("dim_station_thresholds")
     export_dir = _export_dir(session, dbt.config.meta_get("export_dir"))
@@ -52,21 +58,26 @@ def model(dbt: Any, session: Any) -> Any:
         f"cast({name} as varchar) as {name}" if sql_type.startswith("DECIMAL") else name
         for name, sql_type in zip(columns, types, strict=True)
     )
-    parquet_path = str(export_dir / f"{EXPORT_NAME}.parquet")
-    json_path = str(export_dir / f"{EXPORT_NAME}.json")
-    session.execute(
-        f"copy (select * from __station_thresholds_export order by {ORDER}) "
-        f"to {_quote(parquet_path)} (format parquet)"
-    )
-    session.execute(
-        f"copy (select {json_columns} from __station_thresholds_export order by {ORDER}) "
-        f"to {_quote(json_path)} (format json, array true)"
-    )
-    row_count = session.execute("select count(*) from __station_thresholds_export").fetchall()
-    rows = int(row_count[0][0])
+    manifest = []
+    for source in DATA_SOURCES:
+        where = f"where data_source = {_quote(source)}"
+        stem = export_dir / thresholds_export_stem(source)
+        parquet_path, json_path = f"{stem}.parquet", f"{stem}.json"
+        session.execute(
+            f"copy (select * from __station_thresholds_export {where} order by {ORDER}) "
+            f"to {_quote(parquet_path)} (format parquet)"
+        )
+        session.execute(
+            f"copy (select {json_columns} from __station_thresholds_export {where} "
+            f"order by {ORDER}) to {_quote(json_path)} (format json, array true)"
+        )
+        count = session.execute(
+            f"select count(*) from __station_thresholds_export {where}"
+        ).fetchall()
+        rows = int(count[0][0])
+        for fmt, path in (("parquet", parquet_path), ("json", json_path)):
+            manifest.append(f"('{fmt}', {_quote(source)}, {_quote(path)}, {rows})")
     return session.sql(
-        "select * from (values "
-        f"('parquet', {_quote(parquet_path)}, {rows}), "
-        f"('json', {_quote(json_path)}, {rows})"
-        ") as files (export_format, export_path, row_count)"
+        f"select * from (values {', '.join(manifest)}) "
+        "as files (export_format, data_source, export_path, row_count)"
     )
