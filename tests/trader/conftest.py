@@ -1,0 +1,60 @@
+"""Fixtures for the trader tests: a small simulated warehouse built once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_dbt
+
+# Three time zones (UTC-5, -7, -8) over the spring DST change (2025-03-09).
+SAMPLE_STATIONS = ("KNYC", "KDEN", "KLAX")
+SAMPLE_START = date(2025, 3, 7)
+SAMPLE_END = date(2025, 3, 11)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A throwaway warehouse: the simulated sample for a few stations and days, built up to
+    ``int_running_extremes`` (tests read it; the trader itself never opens a warehouse)."""
+    from domain.stations import station_by_icao
+    from pipelines.sample.runner import run_sample
+
+    root = tmp_path_factory.mktemp("trader_warehouse")
+    path = root / "warehouse" / "kalshi_weather.duckdb"
+    path.parent.mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_PATH", str(path))
+        run_sample([station_by_icao(s) for s in SAMPLE_STATIONS], SAMPLE_START, SAMPLE_END)
+    result = run_dbt(
+        ["build", "--select", "+int_running_extremes", "--indirect-selection", "cautious"],
+        path,
+        root,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    yield path
+
+
+def threshold_row(**extra: Any) -> dict[str, Any]:
+    """One GO export row for KNYC HIGH (design rule); ``extra`` overrides fields."""
+    return {
+        "data_source": "real",
+        "station_icao": "KNYC",
+        "contract_type": "HIGH",
+        "rule": "design",
+        "window_start_minute": 840,
+        "window_end_minute": 1440,
+        "buffer_f": 0,
+        "accuracy": "0.9500",
+        "min_edge": "0.0200",
+        "tier": "A",
+        "max_obs_age_minutes": 20,
+        "stake_min": "5.00",
+        "stake_max": "10.00",
+        "verdict": "GO",
+        **extra,
+    }

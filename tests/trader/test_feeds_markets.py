@@ -1,0 +1,128 @@
+"""IEM rows -> observations; Kalshi event payloads -> ladders; the console line."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from adapters.iem.client import IemClient
+from adapters.kalshi.orderbook import parse_orderbook_body
+from domain.brackets import Bracket
+from domain.stations import station_by_icao
+from tests.fakes.iem_server import FakeIem
+from trader.console import station_line
+from trader.feeds import IemObservations, parse_asos_csv
+from trader.loop import StationReport
+from trader.markets import LadderMarket, SeriesFees, event_ticker, ladder_markets, ladder_quote
+from trader.running_extreme import running_extreme
+
+HEADER = "station,valid,tmpf,dwpf,metar"
+ROUTINE = (
+    "NYC,2026-08-21 19:51,78.00,64.00,KNYC 211951Z AUTO 04003KT 10SM FEW041 26/18 A3006 "
+    "RMK AO2 SLP171 T02560178"
+)
+
+
+def test_asos_rows_keep_tenths_tmpf_and_report_type() -> None:
+    hf = "NYC,2026-08-21 19:55,M,M,KNYC 211955Z AUTO 04003KT 10SM 26/18 A3006 RMK AO2"
+    parsed = parse_asos_csv("\n".join([HEADER, ROUTINE, hf]), 3)
+    first, second = parsed.observations
+    assert first.station_icao == "KNYC" and first.report_type == 3
+    assert first.observed_at == datetime(2026, 8, 21, 19, 51, tzinfo=UTC)
+    assert (first.temp_c_tenths, first.temp_f_reported, first.temp_f_whole) == (
+        Decimal("25.6"),
+        Decimal("78.00"),
+        78,
+    )
+    assert (second.temp_c_tenths, second.temp_f_reported, second.temp_c_whole) == (None, None, 26)
+    assert parsed.skipped == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("XXX,2026-08-21 19:51,78.00,64.00,", "unknown station"),
+        ("NYC,2026-08-21 19:51,M,M,", "no temperature"),
+        ("NYC,2026-08-21 19:51,78.00,64.00,KMDW 211951Z AUTO 26/18 A3006", "disagrees"),
+        ("NYC,2026-08-21 23:51,78.00,64.00,KNYC 211951Z AUTO 26/18 A3006", "time disagrees"),
+        ("NYC,2026-08-21 19:51,hot,64.00,", "not a number"),
+    ],
+)
+def test_bad_rows_are_skipped_with_a_reason(line: str, why: str) -> None:
+    parsed = parse_asos_csv("\n".join([HEADER, ROUTINE, line]), 3)
+    assert len(parsed.observations) == 1
+    (reason,) = parsed.skipped
+    assert why in reason and reason.startswith("line 3")
+
+
+@pytest.mark.realdata
+def test_real_knyc_reports_through_the_fake_iem(realdata: Path) -> None:
+    """On 2026-08-21 the reports' max is 78 °F (the CLI said 79: realdata README caveat)."""
+    iem = FakeIem(realdata)
+    client = IemClient(iem.start(), min_interval=0, max_attempts=1, sleep=lambda s: None)
+    try:
+        station = station_by_icao("KNYC")
+        start = datetime(2026, 8, 21, 5, tzinfo=UTC)
+        end = datetime(2026, 8, 22, 5, tzinfo=UTC)
+        readings = IemObservations(client).fetch(station, start, end)
+    finally:
+        client.close()
+        iem.stop()
+    assert len(readings) > 20 and {r.report_type for r in readings} == {3, 4}
+    extreme = running_extreme(readings, station, date(2026, 8, 21), end)
+    assert extreme.running_max_f == 78
+
+
+def test_event_ticker_is_the_climate_date() -> None:
+    assert event_ticker("kxhighny", date(2026, 2, 9)) == "KXHIGHNY-26FEB09"
+
+
+def test_ladder_markets_use_strikes_then_the_ticker() -> None:
+    markets = (
+        {
+            "ticker": "KXHIGHNY-26FEB09-B40.5",
+            "status": "active",
+            "strike_type": "between",
+            "floor_strike": 40,
+            "cap_strike": 41,
+        },
+        {"ticker_name": "KXHIGHNY-26FEB09-T43", "status": "open", "strike_type": "greater"},
+        {
+            "ticker": "KXHIGHNY-26FEB09-T38",
+            "status": "closed",
+            "strike_type": "less",
+            "cap_strike": 38,
+        },
+        {"ticker": "KXHIGHNY-26FEB09-T99", "status": "active", "strike_type": "weird"},
+    )
+    assert ladder_markets(markets) == (
+        LadderMarket("KXHIGHNY-26FEB09-B40.5", Bracket(40, 41)),
+        LadderMarket("KXHIGHNY-26FEB09-T43", Bracket(44, None)),
+    )
+
+
+@pytest.mark.realdata
+def test_real_event_payload_shape_is_read_without_crashing(realdata: Path) -> None:
+    """The real sample is a crypto event (``ticker_name``, no strikes, no weather grammar): every
+    market is left out with a warning, none raises."""
+    body = json.loads((realdata / "api_samples" / "kalshi_get_event_with_markets.json").read_text())
+    assert ladder_markets(tuple(body["event"]["markets"])) == ()
+
+
+def test_ladder_quote_and_console_line() -> None:
+    market = LadderMarket("KXHIGHNY-26FEB09-B40.5", Bracket(40, 41))
+    book = parse_orderbook_body(
+        market.market_ticker,
+        {"orderbook_fp": {"yes_dollars": [["0.5500", "3.00"]], "no_dollars": [["0.4000", "9.00"]]}},
+    )
+    quote = ladder_quote(market, book, SeriesFees("quadratic_with_maker_fees", Decimal("1.5")))
+    assert (quote.yes_ask, quote.yes_bid) == (Decimal("0.6000"), Decimal("0.5500"))
+    assert (quote.fee_type, quote.fee_multiplier) == ("quadratic_with_maker_fees", Decimal("1.5"))
+    empty = ladder_quote(market, parse_orderbook_body(market.market_ticker, {}), SeriesFees())
+    assert empty.yes_ask is None
+    line = station_line(StationReport("KNYC", date(2026, 2, 9), status="iem backoff"))
+    assert "KNYC" in line and "no readings" in line and "iem backoff" in line
