@@ -25,10 +25,13 @@ demo: $(STAMP) ## land the offline sample, dbt build, write the report, print co
 	$(BIN)/python -m pipelines report
 	$(BIN)/python -m pipelines summary
 
-lint: $(STAMP) ## ruff and sqlfluff
+lint: $(STAMP) ## ruff, mypy and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(BIN)/mypy
+	# the dbt templater opens the warehouse: a throwaway one, never the user's
+	mkdir -p $(dir $(TEST_WAREHOUSE))
+	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 dbt-test: $(STAMP) ## dbt build on a throwaway warehouse loaded with the sample
 	rm -rf $(dir $(TEST_WAREHOUSE))

@@ -89,7 +89,7 @@ def main(
             f"{fig['rows']:,}",
             fig["key_checksum"][-12:],
             fig["row_checksum"][-12:],
-            status if status != "DIFF" else f"DIFF ({old['rows']:,} rows before)",
+            status if status != "DIFF" or old is None else f"DIFF ({old['rows']:,} rows before)",
         )
     for name in sorted(set(before) - set(figures)):
         changed += 1

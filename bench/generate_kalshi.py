@@ -237,7 +237,9 @@ def write_candles(
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         for body in candle_bodies(sy, ladder_rows, config, rng):
-            count += len(body["candlesticks"])  # type: ignore[arg-type]
+            candles = body["candlesticks"]
+            assert isinstance(candles, list)
+            count += len(candles)
             handle.write(json.dumps(body, separators=(",", ":")))
             handle.write("\n")
     return path, count

@@ -246,7 +246,7 @@ def day_records(inputs: Inputs, only: set[DayKey] | None = None) -> pd.DataFrame
                         settled,
                         settled and ticker == yes_ticker,
                         pd.notna(final),
-                        pd.notna(final) and int(final) == running,
+                        pd.notna(final) and int(str(final)) == running,
                     )
                 )
     return pd.DataFrame(

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -85,10 +86,11 @@ def read_csv_limit(files: list[Path], scratch: Path, repeats: int) -> dict[str, 
         scratch.unlink(missing_ok=True)
         with duckdb.connect(str(scratch)) as con:
             _, took = timed(
-                lambda con=con: con.execute(
+                partial(
+                    con.execute,
                     "create table observations as select * from read_csv(?, header = true)",
                     [[str(f) for f in files]],
-                ).fetchall()
+                )
             )
             rows = int(con.execute("select count(*) from observations").fetchall()[0][0])
         seconds.append(took)
@@ -118,7 +120,7 @@ def load_observations(files: list[Path], chunk_station_years: int) -> dict[str, 
                 text = path.read_text(encoding="utf-8")
                 yield RawDocument(text, str(path), "simulated", "sample", hint=_hint(path))
 
-        _, took = timed(lambda docs=docs: iem_runner.load_documents(docs(), [], [], "bench iem"))
+        _, took = timed(partial(iem_runner.load_documents, docs(), [], [], "bench iem"))
         total += took
         log.info("loader chunk %d/%d: %.1f s", index, len(chunks), took)
     with duckdb.connect(os.environ["WAREHOUSE_PATH"], read_only=True) as con:

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.sources import DltResource
 
-REJECT_COLUMNS: dict[str, dict[str, Any]] = {
+REJECT_COLUMNS: TTableSchemaColumns = {
     "reject_id": {"data_type": "text", "nullable": False},
     "source_name": {"data_type": "text", "nullable": False},
     "reason": {"data_type": "text", "nullable": False},

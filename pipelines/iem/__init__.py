@@ -7,10 +7,11 @@ in ``runner``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import dlt
 import pyarrow as pa
+from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 from dlt.sources import DltResource
 
 from pipelines.rejects import REJECT_COLUMNS, Reject, rejects_resource
@@ -19,19 +20,19 @@ Row = dict[str, Any]
 
 
 # dlt writes each column's name into its hint dict, so every column gets a fresh dict.
-def _col(data_type: str, nullable: bool = True, **extra: Any) -> dict[str, Any]:
-    return {"data_type": data_type, "nullable": nullable, **extra}
+def _col(data_type: str, nullable: bool = True, **extra: Any) -> TColumnSchema:
+    return cast(TColumnSchema, {"data_type": data_type, "nullable": nullable, **extra})
 
 
-def _tenths_c() -> dict[str, Any]:
+def _tenths_c() -> TColumnSchema:
     return _col("decimal", precision=5, scale=1)
 
 
-def _utc_ts() -> dict[str, Any]:
+def _utc_ts() -> TColumnSchema:
     return _col("timestamp", nullable=False, timezone=True)
 
 
-def _lineage() -> dict[str, dict[str, Any]]:
+def _lineage() -> TTableSchemaColumns:
     return {
         "source_location": _col("text"),
         "data_source": _col("text", nullable=False),
@@ -39,7 +40,7 @@ def _lineage() -> dict[str, dict[str, Any]]:
     }
 
 
-ASOS_COLUMNS: dict[str, dict[str, Any]] = {
+ASOS_COLUMNS: TTableSchemaColumns = {
     "station": _col("text", nullable=False),
     "valid_at": _utc_ts(),
     "report_type": _col("bigint", nullable=False),
@@ -58,7 +59,7 @@ ASOS_COLUMNS: dict[str, dict[str, Any]] = {
 ASOS_KEY = ("data_source", "station", "valid_at", "report_type")
 
 
-def _daily_base() -> dict[str, dict[str, Any]]:
+def _daily_base() -> TTableSchemaColumns:
     return {
         "station": _col("text", nullable=False),
         "climate_date": _col("date", nullable=False),
@@ -69,13 +70,13 @@ def _daily_base() -> dict[str, dict[str, Any]]:
     }
 
 
-CLI_COLUMNS: dict[str, dict[str, Any]] = {
+CLI_COLUMNS: TTableSchemaColumns = {
     **_daily_base(),
     "high_time": _col("text"),
     "low_time": _col("text"),
     **_lineage(),
 }
-CF6_COLUMNS: dict[str, dict[str, Any]] = {
+CF6_COLUMNS: TTableSchemaColumns = {
     **_daily_base(),
     "avg_temp_f": _col("double"),
     **_lineage(),

@@ -7,7 +7,7 @@ Parsing finishes before the load starts so the rejects resource sees every rejec
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -224,7 +224,7 @@ def _watermarks() -> dict[str, str]:
     """The live watermarks the last live load left in dlt state (empty on a first run)."""
     pipeline = make_pipeline("iem", IEM_DATASET)
     try:
-        state: dict[str, Any] = pipeline.state  # a copy of the local state
+        state: Mapping[str, Any] = pipeline.state  # a copy of the local state
     except Exception:  # no state yet is the normal first-run case
         return {}
     resources = state.get("sources", {}).get("iem", {}).get("resources", {})

@@ -426,12 +426,12 @@ _CANDLE_FIELDS = tuple(
 def _ohlc(block: object, live_key: str, hist_key: str, label: str) -> str | None:
     if block is None:
         return None
-    if block.__class__ is not dict:
+    if not isinstance(block, dict):
         raise ParseError(f"{label}: expected an object, got {block!r}")
     # Live keys carry _dollars; historical keys have no suffix; legacy live keys were cents.
-    if live_key in block:  # type: ignore[operator]
-        return dollars_text(block[live_key], label)  # type: ignore[index]
-    value = block.get(hist_key)  # type: ignore[attr-defined]
+    if live_key in block:
+        return dollars_text(block[live_key], label)
+    value = block.get(hist_key)
     if is_absent(value):
         return None
     if isinstance(value, int) and not isinstance(value, bool):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -134,7 +134,7 @@ class _Progress:
 
 def _load(
     label: str,
-    stages: list[Callable[[_Progress], list[DltResource] | DltResource]],
+    stages: Sequence[Callable[[_Progress], list[DltResource] | DltResource]],
     ctx: ParseContext,
     notes: list[str] | None = None,
 ) -> LoadSummary:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
+from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 
 Row = dict[str, Any]
 
@@ -29,10 +30,10 @@ class TableSpec:
     primary_key: tuple[str, ...]
     columns: dict[str, str]
 
-    def dlt_columns(self) -> dict[str, dict[str, Any]]:
+    def dlt_columns(self) -> TTableSchemaColumns:
         """The ``columns=`` hint for a dlt resource."""
         return {
-            name: {"data_type": kind, "nullable": name not in self.primary_key}
+            name: cast(TColumnSchema, {"data_type": kind, "nullable": name not in self.primary_key})
             for name, kind in self.columns.items()
         }
 

@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from domain.stations import Station
 from pipelines.kalshi.payloads import KalshiPayloads
@@ -108,8 +115,8 @@ def run_sample(stations: list[Station], start: date | None, end: date | None) ->
         weather_task = progress.add_task("simulate weather (IEM)", total=total)
         market_task = progress.add_task("simulate markets (Kalshi)", total=total)
 
-        def advance(task: object) -> Callable[[], None]:
-            return lambda: progress.advance(task)  # type: ignore[arg-type]
+        def advance(task: TaskID) -> Callable[[], None]:
+            return lambda: progress.advance(task)
 
         began = time.perf_counter()
         iem = load_documents(
