@@ -74,7 +74,9 @@ observations_bucketed as (
             observations.data_source = days.data_source
             and observations.station_icao = days.station_icao
             and observations.climate_date = days.climate_date
-    where observations.temp_f is not null
+    -- a report type without a publication delay has no available_at: never counted, rather
+    -- than counted from the first checkpoint (greatest() ignores a null)
+    where observations.temp_f is not null and observations.available_at is not null
 ),
 
 bucket_extremes as (

@@ -78,7 +78,9 @@ period_sums as (
         count(*) filter (where edge_dollars >= {{ min_edge }}) as trade_count,
         count(*) filter (where edge_dollars >= {{ min_edge }} and is_win) as win_count,
         sum(edge_dollars) filter (where edge_dollars >= {{ min_edge }}) as edge_sum,
-        sum(model_probability) filter (
+        -- summed as an exact decimal: a parallel sum of doubles differs in the last bits between
+        -- builds, and the mart must be reproducible
+        sum(cast(model_probability as decimal(38, 15))) filter (
             where edge_dollars >= {{ min_edge }}
         ) as model_probability_sum,
         sum(executable_yes_ask_dollars) filter (
@@ -135,7 +137,7 @@ aggregated as (
         win_count,
         case when trade_count > 0 then edge_sum / trade_count end as edge_dollars,
         case
-            when trade_count > 0 then model_probability_sum / trade_count
+            when trade_count > 0 then cast(model_probability_sum / trade_count as double)
         end as mean_model_probability,
         case when trade_count > 0 then yes_ask_sum / trade_count end as mean_yes_ask_dollars,
         case
