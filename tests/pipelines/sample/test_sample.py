@@ -25,6 +25,7 @@ from pipelines.kalshi.parsers import (
     parse_series,
     parse_trade,
 )
+from pipelines.sample import events as sample_events
 from pipelines.sample import kalshi as sample_kalshi
 from pipelines.sample import truth as sample_truth
 from pipelines.sample.runner import DEFAULT_END, DEFAULT_START, run_sample, sample_window
@@ -48,7 +49,7 @@ def _clear_caches() -> None:
     sample_truth.day_draws.cache_clear()
     sample_truth.daily_anomaly.cache_clear()
     sample_truth.day_truth.cache_clear()
-    sample_kalshi.simulate_day.cache_clear()
+    sample_events.simulate_day.cache_clear()
 
 
 def _generate(stations=STATIONS, days=DAYS) -> dict[str, list[str]]:
@@ -290,7 +291,7 @@ def test_market_belief_converges_to_the_settled_bracket() -> None:
     final_bids, early_mids = [], []
     for station in STATIONS:
         for day in DAYS:
-            for event in sample_kalshi.simulate_day(station, day):
+            for event in sample_events.simulate_day(station, day):
                 (winner,) = [m for m in event.markets if m.market["result"] == "yes"]
                 final_bids.append(Decimal(winner.market["yes_bid_dollars"]))
                 quoted = [c for c in winner.candles if c["yes_bid"]["close_dollars"] != "0.0000"]
