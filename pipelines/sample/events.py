@@ -23,6 +23,7 @@ from pipelines.sample.bars import (
     trade_object,
     trade_weights,
 )
+from pipelines.sample.climate_reports import cli_issues
 from pipelines.sample.ladder import (
     CONTRACTS,
     NO_ASK,
@@ -40,7 +41,6 @@ from pipelines.sample.ladder import (
 from pipelines.sample.profiles import MarketProfile, climate_profile, market_profile
 from pipelines.sample.seeding import rng_for
 from pipelines.sample.truth import MINUTES_PER_DAY, DayTruth, day_truth
-from pipelines.sample.weather import cli_issues
 
 EASTERN = ZoneInfo("America/New_York")
 # Convergence weight g of the market's outlook, by hour relative to LST midnight of the day.

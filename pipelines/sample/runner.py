@@ -25,9 +25,10 @@ from rich.progress import (
 from domain.stations import Station
 from pipelines.kalshi.payloads import KalshiPayloads
 from pipelines.loading import LoadSummary
+from pipelines.sample.climate_reports import cf6_documents, cli_documents
 from pipelines.sample.kalshi import kalshi_payloads
 from pipelines.sample.truth import iter_days
-from pipelines.sample.weather import asos_documents, cf6_documents, cli_documents
+from pipelines.sample.weather import asos_documents
 
 log = logging.getLogger(__name__)
 

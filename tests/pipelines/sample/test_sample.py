@@ -28,12 +28,10 @@ from pipelines.kalshi.parsers import (
 from pipelines.sample import events as sample_events
 from pipelines.sample import kalshi as sample_kalshi
 from pipelines.sample import truth as sample_truth
+from pipelines.sample.climate_reports import cf6_documents, cli_documents, cli_issues
 from pipelines.sample.runner import DEFAULT_END, DEFAULT_START, run_sample, sample_window
 from pipelines.sample.weather import (
     asos_documents,
-    cf6_documents,
-    cli_documents,
-    cli_issues,
     f_text_from_tenths_c,
     f_text_from_whole_c,
     tenths_c,
