@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.simulate import GenerateConfig, StationYear, norm_cdf
-
-MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+from domain.tickers import event_ticker
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def ladders(sy: StationYear) -> list[Ladder]:
     ):
         for d in range(sy.days):
             day = date(sy.year, 1, 1) + timedelta(days=d)
-            event = f"{series}-{day:%y}{MONTHS[day.month - 1]}{day:%d}"
+            event = event_ticker(series, day)
             centre = int(round(float(forecast[d])))
             final = int(finals[d])
             first = centre - 3

@@ -38,7 +38,7 @@ import duckdb
 from rich.console import Console
 from rich.logging import RichHandler
 
-from bench import pandas_baseline
+from bench import pandas_baseline, pandas_compare
 from bench.generate import GenerateConfig, generate
 from bench.results_table import print_table
 
@@ -263,8 +263,8 @@ def pandas_loop(warehouse: Path, max_station_days: int) -> dict[str, Any]:
         if len(days) <= max_station_days:
             baseline, seconds = timed(lambda: pandas_baseline.accuracy_by_window(inputs))
             result.update(compute_seconds=seconds, sampled_station_days=len(days), projected=False)
-            mart = pandas_baseline.read_mart(con)
-            comparison = pandas_baseline.compare(baseline, mart)
+            mart = pandas_compare.read_mart(con)
+            comparison = pandas_compare.compare(baseline, mart)
             result["comparison"] = asdict(comparison)
             result["equal"] = comparison.equal
             result["compared_with"] = "fct_accuracy_by_window (every row)"
@@ -280,7 +280,7 @@ def pandas_loop(warehouse: Path, max_station_days: int) -> dict[str, Any]:
                 sampled_station_days=len(sample),
                 projected=True,
             )
-            check = pandas_baseline.compare_days(con, records)
+            check = pandas_compare.compare_days(con, records)
             result["comparison"] = check
             result["equal"] = check["equal"]
             result["compared_with"] = "int_gate_contract_checkpoints (sampled days, every row)"

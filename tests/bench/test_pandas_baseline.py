@@ -13,14 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bench.pandas_baseline import (
-    Inputs,
-    _bracket_of,
-    accuracy_by_window,
-    compare,
-    load_inputs,
-    read_mart,
-)
+from bench.pandas_baseline import Inputs, _bracket_of, accuracy_by_window, load_inputs
+from bench.pandas_compare import compare, read_mart
 
 LADDER = pd.DataFrame(
     {
