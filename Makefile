@@ -21,7 +21,7 @@ install: $(STAMP) ## create .venv and install the project with its dev tools
 
 demo: $(STAMP) ## land the offline sample, dbt build, write the report, print counts and the verdict
 	$(BIN)/python -m pipelines run --source sample
-	$(BIN)/dbt build --quiet
+	$(BIN)/python -m pipelines build --quiet
 	$(BIN)/python -m pipelines report
 	$(BIN)/python -m pipelines summary
 
@@ -29,14 +29,12 @@ lint: $(STAMP) ## ruff, mypy and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	# the dbt templater opens the warehouse: a throwaway one, never the user's
-	mkdir -p $(dir $(TEST_WAREHOUSE))
-	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests  # target lint: in-memory DuckDB
 
 dbt-test: $(STAMP) ## dbt build on a throwaway warehouse loaded with the sample
 	rm -rf $(dir $(TEST_WAREHOUSE))
 	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines run --source sample
-	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build --quiet --target-path target/test_dbt
+	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines build --quiet --target-path target/test_dbt
 	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines summary
 
 pytest: $(STAMP) ## the pytest suite
@@ -51,4 +49,4 @@ bench: $(STAMP) ## benchmark ingestion, dbt build and the pandas baseline
 	$(BIN)/python -m bench.run
 
 clean: ## remove the venv, dbt target and the local warehouse
-	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/.dlt_pipelines
+	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/*.duckdb.lock warehouse/.dlt_pipelines

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -15,10 +20,17 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from domain.layout import warehouse_path
+from domain.layout import REPO_ROOT, WAREHOUSE_ENV, warehouse_path
 from domain.stations import Station, UnknownStationError, load_stations, station_by_icao
+from pipelines.failures import one_line_failure
 from pipelines.loading import LoadSummary
-from pipelines.warehouse import LoadFailedError
+from pipelines.lock import Holder, LockMode, WarehouseBusyError, warehouse_lock
+from pipelines.warehouse import (
+    LoadFailedError,
+    WarehouseInUseError,
+    clear_load_markers,
+    load_in_progress,
+)
 
 log = logging.getLogger("pipelines")
 # Piped output (make, CI logs) gets a wide console so tables are not squeezed to 80 columns.
@@ -27,11 +39,21 @@ console = Console(width=None if sys.stdout.isatty() else 220)
 app = typer.Typer(
     help=(
         "Land IEM/NWS weather and Kalshi market data in the DuckDB warehouse "
-        "(WAREHOUSE_PATH, default warehouse/kalshi_weather.duckdb), then run `dbt build`."
+        "(WAREHOUSE_PATH, default warehouse/kalshi_weather.duckdb), then build the marts with "
+        "`python -m pipelines build`."
     ),
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+# Seconds a command waits for a busy warehouse lock: interactive commands fail at once with the
+# holder's name (the holder is usually a load or build of minutes, and a silent wait looks like
+# a hang); an unattended schedule cycle waits for a user's build or report instead of skipping.
+WaitSeconds = Annotated[
+    float, typer.Option(min=0, help="seconds to wait for a busy warehouse before giving up")
+]
+SCHEDULE_WAIT_SECONDS = 600.0
 
 
 class SourceKind(StrEnum):
@@ -102,14 +124,68 @@ def _run_files(path: Path) -> list[LoadSummary]:
     return summaries
 
 
-def _run_live(stations: list[Station], start: date, end: date) -> list[LoadSummary]:
+def _run_live(stations: list[Station], start: date, end: date) -> tuple[list[LoadSummary], int]:
+    """Load IEM, then Kalshi; a source that fails says so in one line and the other still runs.
+
+    Returns:
+        The summaries of the sources that loaded, and how many failed.
+    """
+    from adapters.circuit import CircuitTransport
+    from adapters.iem.client import IemClient
     from pipelines.iem import runner as iem_runner
     from pipelines.kalshi import runner as kalshi_runner
 
-    return [
-        iem_runner.run_live(stations, start, end),
-        kalshi_runner.run_live(stations, start, end),
-    ]
+    def iem(stations: list[Station], start: date, end: date) -> LoadSummary:
+        # the circuit stops the source after a few connection failures in a row
+        with IemClient(transport=CircuitTransport()) as client:
+            return iem_runner.run_live(stations, start, end, client=client)
+
+    summaries: list[LoadSummary] = []
+    failed = 0
+    for label, load in (("iem live", iem), ("kalshi live", kalshi_runner.run_live)):
+        try:
+            summaries.append(load(stations, start, end))
+        except Exception as exc:
+            line = one_line_failure(exc)
+            if line is None:
+                raise  # a bug, not a condition the user can act on: keep the traceback
+            log.error("%s stopped: %s", label, line)
+            failed += 1
+    return summaries, failed
+
+
+def _load_marker(holder: Holder) -> AbstractContextManager[None]:
+    """The load-in-progress marker for the lock holder: a plain `dbt build` refuses meanwhile."""
+    return load_in_progress(holder.pid, holder.host, holder.command, holder.since)
+
+
+@contextmanager
+def _loading(wait_seconds: float) -> Iterator[None]:
+    """Hold the exclusive warehouse lock and the load marker for one load command."""
+    with warehouse_lock(LockMode.exclusive, wait_seconds) as me, _load_marker(me):
+        yield
+
+
+def _dbt_build(args: list[str]) -> int:
+    """Run ``dbt build`` (this venv's dbt) on the warehouse; call it holding the lock.
+
+    Returns:
+        dbt's exit status.
+    """
+    beside = Path(sys.executable).parent / "dbt"
+    dbt = str(beside) if beside.exists() else shutil.which("dbt")
+    if dbt is None:
+        _fail("build: no dbt next to this Python or on PATH; run `make install`")
+    for marker in clear_load_markers():
+        log.warning(
+            "cleared the marker of a load that did not finish: %s; what it had not finished "
+            "stays out of the marts, re-run it to complete",
+            marker.describe(),
+        )
+    # dbt runs from the repo (dbt_project.yml) on exactly the file this process locked.
+    env = {**os.environ, WAREHOUSE_ENV: str(warehouse_path())}
+    log.info("dbt build %s", " ".join(args))
+    return subprocess.run([dbt, "build", *args], cwd=REPO_ROOT, env=env, check=False).returncode  # noqa: S603
 
 
 @app.command()
@@ -131,6 +207,7 @@ def run(
     path: Annotated[
         Path | None, typer.Option(help="folder or file to import (--source files)")
     ] = None,
+    wait_seconds: WaitSeconds = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Load one source into the warehouse. Re-running a load never duplicates rows.
@@ -146,23 +223,33 @@ def run(
     end_date: date | None = end.date() if end else None
     if start_date and end_date and start_date > end_date:
         raise typer.BadParameter("--start is after --end")
+    files_path = None
+    if source is SourceKind.files:
+        if path is None:
+            raise typer.BadParameter("--source files needs --path DIR")
+        files_path = path
     began = time.perf_counter()
+    failed = 0
     try:
-        if source is SourceKind.files:
-            if path is None:
-                raise typer.BadParameter("--source files needs --path DIR")
-            summaries = _run_files(path)
-        elif source is SourceKind.sample:
-            from pipelines.sample.runner import run_sample
+        with _loading(wait_seconds):
+            if files_path is not None:
+                summaries = _run_files(files_path)
+            elif source is SourceKind.sample:
+                from pipelines.sample.runner import run_sample
 
-            summaries = run_sample(chosen, start_date, end_date)
-        else:
-            live_end = end_date or datetime.now(UTC).date()
-            summaries = _run_live(chosen, start_date or live_end - timedelta(days=7), live_end)
-    except LoadFailedError as exc:
-        console.print(f"[bold red]load failed:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+                summaries = run_sample(chosen, start_date, end_date)
+            else:
+                live_end = end_date or datetime.now(UTC).date()
+                live_start = start_date or live_end - timedelta(days=7)
+                summaries, failed = _run_live(chosen, live_start, live_end)
+    except Exception as exc:
+        line = one_line_failure(exc)
+        if line is None:
+            raise
+        _fail(f"load failed: {line}")
     _print_summaries(summaries, time.perf_counter() - began)
+    if failed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -178,11 +265,16 @@ def schedule(
     print_cron: Annotated[
         bool, typer.Option("--print-cron", help="print a crontab line instead of looping")
     ] = False,
+    build: Annotated[
+        bool, typer.Option(help="run `dbt build` after each refresh, under the same lock")
+    ] = True,
+    wait_seconds: WaitSeconds = SCHEDULE_WAIT_SECONDS,
 ) -> None:
     """Refresh the live sources on a fixed cadence (IEM asks for at most hourly polling).
 
-    Each refresh re-fetches the last few climate days; merges make the overlap harmless.
-    Never run this while `dbt build` writes the same warehouse: DuckDB has one writer.
+    Each refresh re-fetches the last few climate days (merges make the overlap harmless), then
+    builds the marts. A refresh holds the warehouse lock: it waits for a running build, load
+    or report (up to --wait-seconds), and nothing builds on its half-finished load.
     """
     _setup_logging(False)
     chosen = _parse_stations(stations)
@@ -196,7 +288,8 @@ def schedule(
         )
         console.print(
             f"{when} cd {Path.cwd()} && .venv/bin/python -m pipelines run "
-            f"--source live --stations {codes} && .venv/bin/dbt build --quiet",
+            f"--source live --stations {codes} --wait-seconds {wait_seconds:.0f} && "
+            f".venv/bin/python -m pipelines build --wait-seconds {wait_seconds:.0f} --quiet",
             soft_wrap=True,
         )
         return
@@ -206,19 +299,49 @@ def schedule(
         end_date = datetime.now(UTC).date()
         start_date = end_date - timedelta(days=lookback_days)
         try:
-            summaries = _run_live(chosen, start_date, end_date)
-            _print_summaries(summaries, time.perf_counter() - began)
-        except LoadFailedError as exc:
+            with warehouse_lock(LockMode.exclusive, wait_seconds) as me:
+                with _load_marker(me):
+                    summaries, _ = _run_live(chosen, start_date, end_date)
+                _print_summaries(summaries, time.perf_counter() - began)
+                # the build holds the refresh's lock: no load or reader slips in between
+                status = _dbt_build(["--quiet"]) if build and summaries else 0
+                if status:
+                    log.error("dbt build failed (exit %d); the next refresh builds again", status)
+        except Exception as exc:
             # One failed refresh must not stop the schedule; the next one retries.
-            log.error("refresh failed: %s", exc)
+            line = one_line_failure(exc)
+            if line is None:
+                raise
+            log.error("refresh failed: %s", line)
         done += 1
         if iterations is None or done < iterations:
             time.sleep(every_minutes * 60)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def build(ctx: typer.Context, wait_seconds: WaitSeconds = 0) -> None:
+    """Run `dbt build` holding the warehouse lock; other arguments go to dbt.
+
+    A running load, build or report makes this exit at once naming it (or wait up to
+    --wait-seconds). Clears the marker a killed load left, which blocks a plain `dbt build`.
+
+    Examples:
+      python -m pipelines build --quiet
+      python -m pipelines build --select +fct_backtest_trades --target-path target/x
+    """
+    _setup_logging(False)
+    try:
+        with warehouse_lock(LockMode.exclusive, wait_seconds):
+            status = _dbt_build(list(ctx.args))
+    except (WarehouseBusyError, WarehouseInUseError) as exc:
+        _fail(f"build: {exc}")
+    raise typer.Exit(status)
+
+
 @app.command()
 def report(
     output: Annotated[Path | None, typer.Option(help="HTML file to write")] = None,
+    wait_seconds: WaitSeconds = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Write the self-contained go/kill HTML report to warehouse/reports/."""
@@ -228,8 +351,9 @@ def report(
     from reports.warehouse import WarehouseUnavailableError
 
     try:
-        written = write_report(output)
-    except WarehouseUnavailableError as exc:
+        with warehouse_lock(LockMode.shared, wait_seconds):  # readers share; writers wait
+            written = write_report(output)
+    except (WarehouseUnavailableError, WarehouseBusyError) as exc:
         _fail(f"report: {exc}")
     except OSError as exc:
         _fail(f"report: cannot write {exc.filename or output}: {exc.strerror or exc}")
@@ -237,15 +361,16 @@ def report(
 
 
 @app.command()
-def summary() -> None:
+def summary(wait_seconds: WaitSeconds = 0) -> None:
     """Print row counts of every raw table and mart in the warehouse (read-only)."""
     _setup_logging(False)
     from reports.summary import print_summary
     from reports.warehouse import WarehouseUnavailableError
 
     try:
-        print_summary(console)
-    except WarehouseUnavailableError as exc:
+        with warehouse_lock(LockMode.shared, wait_seconds):
+            print_summary(console)
+    except (WarehouseUnavailableError, WarehouseBusyError) as exc:
         _fail(f"summary: {exc}")
 
 

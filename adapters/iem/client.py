@@ -98,6 +98,7 @@ class IemClient:
         backoff_base: float = settings.BACKOFF_BASE_SECONDS,
         timeout: float = settings.REQUEST_TIMEOUT_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         """Create a client.
 
@@ -108,6 +109,7 @@ class IemClient:
             backoff_base: first retry delay in seconds; doubles each attempt (capped).
             timeout: per-request timeout in seconds.
             sleep: the sleep function (injectable so tests need not wait).
+            transport: httpx transport (loads pass an ``adapters.circuit.CircuitTransport``).
         """
         self.base_url = (base_url or settings.base_url()).rstrip("/")
         self.retry = RetryPolicy(
@@ -123,6 +125,7 @@ class IemClient:
             timeout=timeout,
             headers={"User-Agent": settings.USER_AGENT},
             follow_redirects=True,
+            transport=transport,
         )
 
     def close(self) -> None:
