@@ -22,6 +22,7 @@ from rich.table import Table
 
 from domain.layout import REPO_ROOT, WAREHOUSE_ENV, warehouse_path
 from domain.stations import Station, UnknownStationError, load_stations, station_by_icao
+from pipelines.cron import CronCadenceError, cron_schedule
 from pipelines.failures import one_line_failure
 from pipelines.loading import LoadSummary
 from pipelines.lock import Holder, LockMode, WarehouseBusyError, warehouse_lock
@@ -207,6 +208,9 @@ def run(
     path: Annotated[
         Path | None, typer.Option(help="folder or file to import (--source files)")
     ] = None,
+    lookback_days: Annotated[
+        int, typer.Option(min=1, help="live without --start: climate days before --end")
+    ] = 7,
     wait_seconds: WaitSeconds = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -227,7 +231,12 @@ def run(
     if source is SourceKind.files:
         if path is None:
             raise typer.BadParameter("--source files needs --path DIR")
+        if stations or start or end:
+            # files carry their own stations and dates: say so rather than ignore the options
+            raise typer.BadParameter("--stations/--start/--end do not apply to --source files")
         files_path = path
+    elif path is not None:
+        raise typer.BadParameter("--path applies to --source files only")
     began = time.perf_counter()
     failed = 0
     try:
@@ -240,7 +249,7 @@ def run(
                 summaries = run_sample(chosen, start_date, end_date)
             else:
                 live_end = end_date or datetime.now(UTC).date()
-                live_start = start_date or live_end - timedelta(days=7)
+                live_start = start_date or live_end - timedelta(days=lookback_days)
                 summaries, failed = _run_live(chosen, live_start, live_end)
     except Exception as exc:
         line = one_line_failure(exc)
@@ -280,15 +289,15 @@ def schedule(
     chosen = _parse_stations(stations)
     if print_cron:
         codes = ",".join(s.icao for s in chosen)
-        # cron's minute field stops at 59: hourly and slower cadences go in the hour field.
-        when = (
-            f"*/{every_minutes} * * * *"
-            if every_minutes < 60
-            else f"7 */{max(1, every_minutes // 60)} * * *"
-        )
+        try:
+            when = cron_schedule(every_minutes)
+        except CronCadenceError as exc:
+            _fail(f"schedule: {exc}")
+        # the same window as the loop's refresh (--lookback-days)
         console.print(
             f"{when} cd {Path.cwd()} && .venv/bin/python -m pipelines run "
-            f"--source live --stations {codes} --wait-seconds {wait_seconds:.0f} && "
+            f"--source live --stations {codes} --lookback-days {lookback_days} "
+            f"--wait-seconds {wait_seconds:.0f} && "
             f".venv/bin/python -m pipelines build --wait-seconds {wait_seconds:.0f} --quiet",
             soft_wrap=True,
         )
