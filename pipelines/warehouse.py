@@ -58,8 +58,10 @@ def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
     path = warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     pipelines_dir = path.parent / ".dlt_pipelines" / path.stem
+    # dlt refuses dots in a pipeline name (my.warehouse.duckdb); other names stay as they were
+    stem = path.stem.replace(".", "_")
     return dlt.pipeline(
-        pipeline_name=f"{name}_{path.stem}",
+        pipeline_name=f"{name}_{stem}",
         destination=dlt.destinations.duckdb(str(path)),
         dataset_name=dataset_name,
         pipelines_dir=str(pipelines_dir),
