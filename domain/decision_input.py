@@ -60,7 +60,7 @@ class LadderQuote:
 
     @property
     def executable_ask(self) -> Decimal | None:
-        """The ask we could buy at, or None (``domain.quotes.executable_ask``, kalshi.md §14)."""
+        """The ask we could buy at, or None (``domain.quotes.executable_ask``; docs/venues.md, "Empty book")."""
         return executable_ask(self.yes_ask)
 
 

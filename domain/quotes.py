@@ -1,6 +1,6 @@
 """The "no quote" rule: which Kalshi book prices are real quotes. SQL twins in ``quotes.sql``.
 
-Kalshi reports an empty side of the book as a YES bid of 0 and a YES ask of 1 (kalshi.md §14),
+Kalshi reports an empty side of the book as a YES bid of 0 and a YES ask of 1 (docs/venues.md, "Empty book"),
 so neither is a price anyone can trade at. Staging applies this once (``stg_kalshi__candles``);
 downstream models and the engine trust it, and live books go through the same functions.
 """

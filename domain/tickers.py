@@ -13,6 +13,10 @@ from decimal import Decimal
 
 from domain.brackets import Bracket, bracket_from_strikes
 
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+"""The ``<MON>`` of the grammar (a table, not ``%b``: the ticker never follows the locale)."""
+
+_SERIES = re.compile(r"[A-Z]+")
 _TICKER = re.compile(
     r"^(?P<series>[A-Z]+)-(?P<yy>\d{2})(?P<mon>[A-Z]{3})(?P<dd>\d{2})"
     r"(?:-(?P<kind>[BT])(?P<strike>-?\d+(?:\.\d+)?))?$"
@@ -32,6 +36,29 @@ class ParsedTicker:
     climate_date: date
     kind: str | None
     strike: Decimal | None
+
+
+def event_ticker(series_ticker: str, climate_date: date) -> str:
+    """The event ticker of a series on a climate date (``KXHIGHNY``, 2026-02-19 ->
+    ``KXHIGHNY-26FEB19``); ``parse_ticker`` reads it back.
+
+    Args:
+        series_ticker: the series (any case).
+        climate_date: the event's climate date, 2000..2068 (``%y`` reads 69..99 as 19xx).
+
+    Returns:
+        ``<SERIES>-<YY><MON><DD>``, upper case.
+
+    Raises:
+        TickerError: a series that is not letters only, or a date the two-digit year cannot carry.
+    """
+    series = series_ticker.strip().upper()
+    if _SERIES.fullmatch(series) is None:
+        raise TickerError(f"series ticker {series_ticker!r} is not letters only")
+    if not 2000 <= climate_date.year <= 2068:
+        raise TickerError(f"climate date {climate_date} has no two-digit ticker year")
+    month = MONTHS[climate_date.month - 1]
+    return f"{series}-{climate_date:%y}{month}{climate_date:%d}"
 
 
 def parse_ticker(ticker: str) -> ParsedTicker:

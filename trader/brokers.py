@@ -3,7 +3,8 @@
 A broker only ever receives an ``OrderRecord`` read back from the journal, so nothing can be
 sent that was not committed first. It returns an ``Execution``; the caller journals its fills and
 status. The paper broker fills an immediate-or-cancel buy of YES against the book's asks level by
-level, up to the order's count and limit price, and cancels the rest.
+level, up to the order's count and limit price, and cancels the rest. It charges the ORDER's fee
+over all its fills (``domain.fees.order_fee``), as Kalshi does, never a rounded fee per level.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Protocol
 
 from adapters.kalshi.orderbook import OrderBook
-from domain.fees import trade_fee
-from trader.books import yes_asks
+from domain.fees import order_fee
 from trader.journal import OrderRecord
 from trader.orders import Fill, OrderStatus
 
@@ -57,7 +57,7 @@ class Execution:
 
     @property
     def fees(self) -> Decimal:
-        """Fees paid, dollars."""
+        """Fees paid, dollars: the order's fee (each fill carries its share)."""
         return sum((fill.fee for fill in self.fills), ZERO)
 
 
@@ -86,7 +86,7 @@ class PaperBroker:
         books: returns the market's book at the instant of execution (it may differ from the
             book the decision saw: that is how "the book moved away" shows up).
         clock: the current aware instant.
-        fee_type: the series' fee_type for ``domain.fees.trade_fee``.
+        fee_type: the series' fee_type for ``domain.fees.order_fee``.
         fee_multiplier: the series' fee_multiplier.
     """
 
@@ -103,6 +103,12 @@ class PaperBroker:
         self.clock = clock
         self.fee_type = fee_type
         self.fee_multiplier = fee_multiplier
+
+    def _fee(self, fills: list[tuple[Decimal, Decimal]]) -> Decimal:
+        """The taker fee of an order filled as ``(count, price)`` fills."""
+        return order_fee(
+            fills, role="taker", fee_type=self.fee_type, fee_multiplier=self.fee_multiplier
+        )
 
     def reconcile(self, order: OrderRecord) -> Execution:
         """A paper order executes inside ``submit`` and its fills are journaled by the same
@@ -121,9 +127,10 @@ class PaperBroker:
 
         Returns:
             The execution. Fill ids are ``<client_order_id>-<n>``: deterministic, so a fill
-            journaled twice (after a restart) is recognised as the same fill. Each fill's fee
-            is ``trade_fee`` of that fill (one price), so a fill across several levels may cost
-            up to a cent per extra level more than Kalshi's per-order accumulator: conservative.
+            journaled twice (after a restart) is recognised as the same fill. The order pays
+            ``order_fee`` of all its fills; each fill carries the cents the order's fee grew by
+            when it landed (the order's fee so far minus before it), so the fills' fees add up
+            to the order's fee exactly.
 
         Raises:
             Whatever the book source raises (a venue error): the order stays an intent.
@@ -134,7 +141,7 @@ class PaperBroker:
         book = self.books(order.market_ticker)
         if book.market_ticker != order.market_ticker:
             raise ValueError(f"book of {book.market_ticker} for an order on {order.market_ticker}")
-        asks = yes_asks(book)
+        asks = book.yes_asks
         if not asks:
             return Execution(cid, OrderStatus.REJECTED, (), "no ask: empty book")
         if asks[0].price > order.limit_price:
@@ -147,6 +154,7 @@ class PaperBroker:
         now = self.clock()
         remaining = Decimal(order.count)
         fills: list[Fill] = []
+        fee_so_far = Decimal("0.00")
         for level in asks:
             if remaining <= 0 or level.price > order.limit_price:
                 break
@@ -154,16 +162,19 @@ class PaperBroker:
             take = min(level.size, remaining).to_integral_value(rounding=ROUND_FLOOR)
             if take <= 0:
                 continue
-            fee = trade_fee(
-                take,
-                level.price,
-                role="taker",
-                fee_type=self.fee_type,
-                fee_multiplier=self.fee_multiplier,
-            )
+            fee = self._fee([(f.count, f.price) for f in fills] + [(take, level.price)])
             fills.append(
-                Fill(f"{cid}-{len(fills)}", cid, order.market_ticker, take, level.price, fee, now)
+                Fill(
+                    f"{cid}-{len(fills)}",
+                    cid,
+                    order.market_ticker,
+                    take,
+                    level.price,
+                    fee - fee_so_far,
+                    now,
+                )
             )
+            fee_so_far = fee
             remaining -= take
         log.info(
             "paper order %s: %s contracts in %d fills", cid, order.count - remaining, len(fills)

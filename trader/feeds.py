@@ -1,9 +1,10 @@
 """Today's observations from IEM (``adapters.iem``) as ``running_extreme.Observation`` rows.
 
 asos.py is asked once per report type (1, 3, 4) so each row's type, and hence its publication
-delay, is known. A row is used on the same terms the loaders accept it (``pipelines/iem``):
-a known station, a valid UTC time, a METAR (when present) that parses and agrees with the row's
-station and time, and some temperature. Other rows are skipped and logged, never guessed at.
+delay, is known. A row is used on the same terms the loaders accept it: the one row rule
+``domain.observations.observation_row`` (a known station, a valid UTC time, numbers that are
+numbers, a METAR that parses and agrees with the row's station and time, some temperature).
+Other rows are skipped and logged, never guessed at.
 """
 
 from __future__ import annotations
@@ -12,19 +13,15 @@ import csv
 import io
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 
 from adapters.iem import settings as iem_settings
 from adapters.iem.client import AsosRequest, IemClient
-from domain.metar import MetarParseError, parse_metar
-from domain.stations import Station, UnknownStationError, station_by_iem_id
-from trader.running_extreme import Observation
+from domain.observations import ObservationError, observation_row
+from domain.running_extreme import Observation
+from domain.stations import Station
 
 log = logging.getLogger(__name__)
-
-MISSING = frozenset({"", "M", "NULL", "NONE", "NAN"})
-METAR_TIME_TOLERANCE = timedelta(minutes=60)
 
 
 @dataclass(frozen=True)
@@ -33,57 +30,6 @@ class ParsedRows:
 
     observations: tuple[Observation, ...]
     skipped: tuple[str, ...]
-
-
-def _decimal_or_none(raw: str | None) -> Decimal | None:
-    if raw is None or raw.strip().upper() in MISSING:
-        return None
-    try:
-        value = Decimal(raw.strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"tmpf {raw!r} is not a number") from exc
-    if not value.is_finite():
-        raise ValueError(f"tmpf {raw!r} is not finite")
-    return value
-
-
-def _valid_at(raw: str) -> datetime:
-    # asos.py with tz=UTC prints naive 'YYYY-MM-DD HH:MM' in UTC.
-    return datetime.strptime(raw.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-
-
-def _row(fields: dict[str, str | None], report_type: int) -> Observation:
-    raw_station = (fields.get("station") or "").strip()
-    try:
-        icao = station_by_iem_id(raw_station).icao
-    except UnknownStationError as exc:
-        raise ValueError(f"unknown station {raw_station!r}") from exc
-    valid_at = _valid_at(fields.get("valid") or "")
-    tmpf = _decimal_or_none(fields.get("tmpf"))
-    text = (fields.get("metar") or "").strip()
-    tenths = whole = None
-    if text and text.upper() not in MISSING:
-        try:
-            metar = parse_metar(text)
-        except MetarParseError as exc:
-            raise ValueError(f"unreadable METAR: {exc}") from exc
-        try:
-            metar_icao = station_by_iem_id(metar.station).icao
-        except UnknownStationError:
-            metar_icao = metar.station
-        if metar_icao != icao:
-            raise ValueError(f"METAR station {metar.station} disagrees with {icao}")
-        same = (metar.day, metar.hour, metar.minute) == (
-            valid_at.day,
-            valid_at.hour,
-            valid_at.minute,
-        )
-        if not same and not metar.matches_time(valid_at, METAR_TIME_TOLERANCE):
-            raise ValueError(f"METAR time disagrees with valid {valid_at:%Y-%m-%d %H:%M}Z")
-        tenths, whole = metar.temp_c_tenths, metar.temp_c_whole
-    if tmpf is None and tenths is None and whole is None:
-        raise ValueError("no temperature")
-    return Observation(icao, valid_at, report_type, tenths, tmpf, whole)
 
 
 def parse_asos_csv(text: str, report_type: int) -> ParsedRows:
@@ -101,9 +47,17 @@ def parse_asos_csv(text: str, report_type: int) -> ParsedRows:
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     for number, fields in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), start=2):
         try:
-            observations.append(_row(fields, report_type))
-        except ValueError as exc:
+            row = observation_row(
+                station=fields.get("station"),
+                valid=fields.get("valid"),
+                tmpf=fields.get("tmpf"),
+                dwpf=fields.get("dwpf"),
+                metar=fields.get("metar"),
+            )
+        except ObservationError as exc:
             skipped.append(f"line {number}: {exc}")
+            continue
+        observations.append(row.as_observation(report_type))
     return ParsedRows(tuple(observations), tuple(skipped))
 
 

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain.decision import Decision
+from domain.running_extreme import RunningExtreme
 from trader.breakers import BreakerEvent
 from trader.journal import Journal, JournalError
 from trader.journal_codec import from_iso, from_text, to_iso, to_text
-from trader.running_extreme import RunningExtreme
 
 MARKET_RESULTS = frozenset({"yes", "no", "void"})
 

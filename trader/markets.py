@@ -1,9 +1,9 @@
 """Today's event ladders and their books from Kalshi (``adapters.kalshi``), as ``LadderQuote``s.
 
-The event of a series on a climate date is ``<SERIES>-<YY><MON><DD>`` (kalshi.md §11).
+The event of a series on a climate date is ``domain.tickers.event_ticker`` (kalshi.md §11).
 ``GET /events/{ticker}`` gives the nested markets; their brackets come from the strike fields
 (or, when a payload omits them, from the ticker suffix), their prices from each market's book:
-the executable YES ask is 1 - the best NO bid (``trader.books``).
+the executable YES ask is 1 - the best NO bid (``OrderBook.best_yes_ask``).
 """
 
 from __future__ import annotations
@@ -19,17 +19,11 @@ from adapters.kalshi.orderbook import OrderBook
 from domain.brackets import Bracket, BracketError, bracket_from_strikes
 from domain.decision_input import LadderQuote
 from domain.money import parse_decimal
-from domain.tickers import TickerError, bracket_from_ticker
-from trader.books import best_yes_ask, best_yes_bid
+from domain.tickers import TickerError, bracket_from_ticker, event_ticker
 
 log = logging.getLogger(__name__)
 
 TRADABLE_STATUSES = frozenset({"active", "open"})
-
-
-def event_ticker(series_ticker: str, climate_date: date) -> str:
-    """The event ticker of a series on a climate date (``KXHIGHNY-26FEB19``)."""
-    return f"{series_ticker.upper()}-{climate_date:%y}{climate_date:%b}{climate_date:%d}".upper()
 
 
 @dataclass(frozen=True)
@@ -79,12 +73,11 @@ def ladder_markets(markets: tuple[dict[str, Any], ...]) -> tuple[LadderMarket, .
 
 def ladder_quote(market: LadderMarket, book: OrderBook, fees: SeriesFees) -> LadderQuote:
     """The ``LadderQuote`` of a market from its current book (None ask = no quote)."""
-    ask = best_yes_ask(book)
     return LadderQuote(
         market_ticker=market.market_ticker,
         bracket=market.bracket,
-        yes_ask=None if ask is None else ask.price,
-        yes_bid=best_yes_bid(book),
+        yes_ask=book.best_yes_ask,
+        yes_bid=book.best_yes_bid,
         fee_type=fees.fee_type,
         fee_multiplier=fees.fee_multiplier,
     )

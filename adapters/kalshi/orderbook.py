@@ -1,6 +1,9 @@
 """``GET /markets/{ticker}/orderbook`` as typed levels (Decimal prices and sizes, best first).
 
-Kalshi returns bids only: the best YES ask is 1 - the best NO bid, and vice versa.
+Kalshi returns bids only. Buying YES means hitting a NO bid: a NO bid at ``p`` for ``n``
+contracts is a YES ask at ``1 - p`` for ``n`` (kalshi.md §7). Every executable price passes
+through ``domain.quotes``, so the empty-book 0 / 1 is never a price, and a level whose size the
+source omits (or is 0) counts as no depth: nobody trades against a size they cannot see.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.money import cents_to_dollars, count, dollars
+from domain.quotes import executable_ask, executable_bid
 
 BOOK_SIDES = ("yes", "no")
 _ONE = Decimal(1)
@@ -25,6 +29,19 @@ class BookLevel:
 
     price: Decimal
     size: Decimal | None
+
+
+@dataclass(frozen=True)
+class AskLevel:
+    """One executable YES ask: price in dollars and the contracts available at it."""
+
+    price: Decimal
+    size: Decimal
+
+
+def _depth(level: BookLevel) -> Decimal | None:
+    """The level's size when it is a positive, visible one; else None (no depth)."""
+    return level.size if level.size is not None and level.size > 0 else None
 
 
 @dataclass(frozen=True)
@@ -48,14 +65,36 @@ class OrderBook:
         return self.yes_bids if side == "yes" else self.no_bids
 
     @property
+    def yes_asks(self) -> tuple[AskLevel, ...]:
+        """Executable YES asks, best (lowest) first: ``(1 - NO bid, its size)`` per NO level
+        that is a real quote (``domain.quotes.executable_ask``) with a positive size."""
+        asks = []
+        for level in self.no_bids:
+            ask, size = executable_ask(_ONE - level.price), _depth(level)
+            if ask is not None and size is not None:
+                asks.append(AskLevel(ask, size))
+        return tuple(sorted(asks, key=lambda level: level.price))
+
+    @property
     def best_yes_ask(self) -> Decimal | None:
-        """1 - the best NO bid; None when nobody bids NO (no quote)."""
-        return _ONE - self.no_bids[0].price if self.no_bids else None
+        """The lowest executable YES ask with depth; None when there is none (no quote)."""
+        asks = self.yes_asks
+        return asks[0].price if asks else None
+
+    @property
+    def best_yes_bid(self) -> Decimal | None:
+        """The highest executable YES bid with depth (``domain.quotes.executable_bid``), or None."""
+        for level in self.yes_bids:
+            bid = executable_bid(level.price)
+            if bid is not None and _depth(level) is not None:
+                return bid
+        return None
 
     @property
     def best_no_ask(self) -> Decimal | None:
-        """1 - the best YES bid; None when nobody bids YES (no quote)."""
-        return _ONE - self.yes_bids[0].price if self.yes_bids else None
+        """1 - the best executable YES bid; None when there is none (no quote)."""
+        bid = self.best_yes_bid
+        return None if bid is None else _ONE - bid
 
 
 def parse_orderbook_body(market_ticker: str, body: dict[str, Any]) -> OrderBook:

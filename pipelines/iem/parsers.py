@@ -22,25 +22,27 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
-from domain.metar import MetarParseError, parse_metar
-from domain.stations import UnknownStationError, station_by_iem_id
+from domain.observations import (
+    ObservationError,
+    asos_valid_at,
+    is_missing,
+    observation_row,
+    offset_valid_at,
+    reading,
+    station_icao,
+)
 from pipelines.documents import RawDocument
 from pipelines.rejects import Reject
 
 Row = dict[str, Any]
 
-MISSING = frozenset({"", "M", "NULL", "NONE", "NAN"})
 REPORT_TYPES = frozenset({1, 3, 4})
-# An IEM valid time and the METAR's own day/time group may differ by a few minutes for
-# corrected reports; anything beyond this means the row's fields do not belong together.
-METAR_TIME_TOLERANCE = timedelta(minutes=60)
 _PRODUCT_TIME = re.compile(r"^(\d{12})")
 
 
@@ -69,7 +71,7 @@ class Parsed:
 
 
 class RowError(ValueError):
-    """One row is unusable; the message is the reject reason."""
+    """One row is unusable; the message is the reject reason (``ObservationError`` likewise)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,22 +144,14 @@ def sniff(text: str, location: str = "") -> Kind | None:
 # Field helpers
 
 
-def _missing(raw: str | None) -> bool:
-    return raw is None or raw.strip().upper() in MISSING
-
-
 def _float_or_none(raw: str | None, name: str) -> float | None:
-    if _missing(raw):
-        return None
-    assert raw is not None
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise RowError(f"{name} {raw!r} is not a number") from exc
+    # The raw tables hold IEM's numbers as DOUBLE; the rule that they are numbers is the domain's.
+    value = reading(raw, name)
+    return None if value is None else float(value)
 
 
 def _int_or_none(raw: Any, name: str) -> int | None:
-    if raw is None or (isinstance(raw, str) and _missing(raw)):
+    if raw is None or (isinstance(raw, str) and is_missing(raw)):
         return None
     if isinstance(raw, bool):
         raise RowError(f"{name} {raw!r} is not a whole number")
@@ -170,24 +164,6 @@ def _int_or_none(raw: Any, name: str) -> int | None:
     if value != value.to_integral_value():
         raise RowError(f"{name} {raw!r} is not a whole number")
     return int(value)
-
-
-@cache
-def _icao_of(raw: str) -> str | None:
-    # Cached: the registry lookup is a linear scan and large loads repeat a few ids.
-    try:
-        return station_by_iem_id(raw).icao
-    except UnknownStationError:
-        return None
-
-
-def _station_icao(raw: Any) -> str:
-    if _missing(raw if isinstance(raw, str) else None):
-        raise RowError("station is missing")
-    icao = _icao_of(str(raw))
-    if icao is None:
-        raise RowError(f"unknown station {str(raw).strip()!r} (not in seeds/stations.csv)")
-    return icao
 
 
 def published_at(product_id: str) -> datetime:
@@ -209,27 +185,6 @@ def published_at(product_id: str) -> datetime:
         return datetime.strptime(match.group(1), "%Y%m%d%H%M").replace(tzinfo=UTC)
     except ValueError as exc:
         raise RowError(f"product id {product_id!r} has an impossible timestamp") from exc
-
-
-def _valid_at(raw: str, kind: Kind) -> datetime:
-    text = (raw or "").strip()
-    try:
-        if kind is Kind.hourly:
-            return datetime.strptime(text, "%Y-%m-%d %H:%M:%S%z").astimezone(UTC)
-        # asos.py with tz=UTC prints naive 'YYYY-MM-DD HH:MM' in UTC. Sliced by hand: strptime
-        # was a fifth of the parse time on large loads.
-        if len(text) != 16 or text[4] != "-" or text[7] != "-" or text[10] != " ":
-            raise ValueError(text)
-        return datetime(
-            int(text[:4]),
-            int(text[5:7]),
-            int(text[8:10]),
-            int(text[11:13]),
-            int(text[14:16]),
-            tzinfo=UTC,
-        )
-    except ValueError as exc:
-        raise RowError(f"valid time {text!r} is not a timestamp") from exc
 
 
 def _climate_date(raw: Any) -> date:
@@ -263,38 +218,16 @@ def _report_type(
 
 
 def _observation_row(fields: dict[str, str | None], kind: Kind, doc: RawDocument) -> Row:
-    if kind is Kind.hourly:
-        station_raw, valid_raw = fields.get("station"), fields.get("timestamp")
-        tmpf_raw, dwpf_raw = fields.get("nws_current_temp_f"), fields.get("nws_dew_point_f")
-        metar_raw = fields.get("nws_metar")
-    else:
-        station_raw, valid_raw = fields.get("station"), fields.get("valid")
-        tmpf_raw, dwpf_raw, metar_raw = fields.get("tmpf"), fields.get("dwpf"), fields.get("metar")
-    icao = _station_icao(station_raw)
-    valid_at = _valid_at(valid_raw or "", kind)
-    temp_f = _float_or_none(tmpf_raw, "tmpf")
-    dew_f = _float_or_none(dwpf_raw, "dwpf")
-    metar = None
-    metar_text = None if _missing(metar_raw) else (metar_raw or "").strip()
-    if metar_text:
-        try:
-            metar = parse_metar(metar_text)
-        except MetarParseError as exc:
-            raise RowError(f"unreadable METAR: {exc}") from exc
-        if (_icao_of(metar.station) or metar.station) != icao:
-            raise RowError(f"METAR station {metar.station} disagrees with station {icao}")
-        same_minute = (metar.day, metar.hour, metar.minute) == (
-            valid_at.day,
-            valid_at.hour,
-            valid_at.minute,
-        )
-        if not same_minute and not metar.matches_time(valid_at, METAR_TIME_TOLERANCE):
-            raise RowError(
-                f"METAR time {metar.day:02d}{metar.hour:02d}{metar.minute:02d}Z disagrees "
-                f"with valid {valid_at:%Y-%m-%d %H:%M}Z"
-            )
-    if temp_f is None and (metar is None or metar.best_temp_c is None):
-        raise RowError("no temperature: tmpf missing and no METAR temperature group")
+    hourly = kind is Kind.hourly
+    obs = observation_row(
+        station=fields.get("station"),
+        valid=fields.get("timestamp" if hourly else "valid"),
+        tmpf=fields.get("nws_current_temp_f" if hourly else "tmpf"),
+        dwpf=fields.get("nws_dew_point_f" if hourly else "dwpf"),
+        metar=fields.get("nws_metar" if hourly else "metar"),
+        valid_at=offset_valid_at if hourly else asos_valid_at,
+    )
+    metar = obs.metar
     report_type = _report_type(
         doc.hint,
         fields.get("report_type"),
@@ -302,11 +235,11 @@ def _observation_row(fields: dict[str, str | None], kind: Kind, doc: RawDocument
         bool(metar and metar.has_slp),
     )
     return {
-        "station": icao,
-        "valid_at": valid_at,
+        "station": obs.station_icao,
+        "valid_at": obs.valid_at,
         "report_type": report_type,
-        "temp_f_reported": temp_f,
-        "dewpoint_f_reported": dew_f,
+        "temp_f_reported": None if obs.temp_f is None else float(obs.temp_f),
+        "dewpoint_f_reported": None if obs.dewpoint_f is None else float(obs.dewpoint_f),
         "temp_c_tenths": metar.temp_c_tenths if metar else None,
         "dewpoint_c_tenths": metar.dewpoint_c_tenths if metar else None,
         "temp_c_whole": metar.temp_c_whole if metar else None,
@@ -314,7 +247,7 @@ def _observation_row(fields: dict[str, str | None], kind: Kind, doc: RawDocument
         "min_6h_c": metar.min_6h_c if metar else None,
         "max_24h_c": metar.max_24h_c if metar else None,
         "min_24h_c": metar.min_24h_c if metar else None,
-        "metar": metar_text,
+        "metar": obs.metar_text,
         "source_location": doc.location,
         "data_source": doc.data_source,
         "ingest_channel": doc.ingest_channel,
@@ -392,7 +325,7 @@ def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
     for number, line, fields in _csv_records(doc, "iem_asos", out):
         try:
             out.rows.append(_observation_row(fields, kind, doc))
-        except RowError as exc:
+        except (RowError, ObservationError) as exc:
             out.rejects.append(_reject(doc, "iem_asos", str(exc), line, f":{number}"))
     return out
 
@@ -402,10 +335,10 @@ def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
 
 
 def _daily_row(record: dict[str, Any], kind: Kind, doc: RawDocument) -> Row:
-    icao = _station_icao(record.get("station"))
+    icao = station_icao(record.get("station"))
     day = _climate_date(record.get("valid", record.get("date")))
     product = str(record.get("product") or "").strip()
-    if not product or product.upper() in MISSING:
+    if is_missing(product):
         raise RowError("product id is missing")
     issued = published_at(product)
     high = _int_or_none(record.get("high"), "high")
@@ -439,7 +372,7 @@ def _text_or_none(raw: Any) -> str | None:
     if raw is None:
         return None
     text = str(raw).strip()
-    return None if text.upper() in MISSING else text
+    return None if is_missing(text) else text
 
 
 def parse_daily(doc: RawDocument, kind: Kind | None = None) -> Parsed:
@@ -484,7 +417,7 @@ def parse_daily(doc: RawDocument, kind: Kind | None = None) -> Parsed:
     for where, raw, record in records:
         try:
             out.rows.append(_daily_row(record, kind, doc))
-        except RowError as exc:
+        except (RowError, ObservationError) as exc:
             out.rejects.append(_reject(doc, source, str(exc), raw, where))
     if not records and not out.rejects:
         out.notes.append(f"no results: {doc.location}")

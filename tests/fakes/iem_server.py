@@ -120,7 +120,7 @@ class FakeIem:
             }
             self.cli[(row["station"], year)].append(result)
             # No real cf6.py sample exists; the CF6 row mirrors the CLI values, as it nearly
-            # always does (weather.md §4), under a CF6-style product id.
+            # always does (docs/venues.md, "Climate reports"), under a CF6-style product id.
             self.cf6[(row["station"], year)].append(
                 {
                     "station": row["station"],

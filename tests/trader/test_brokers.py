@@ -1,19 +1,16 @@
-"""Order books (asks from the NO bids) and the paper broker's level-by-level fills."""
+"""The paper broker's level-by-level fills and the order's fee over all of them."""
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from adapters.kalshi.orderbook import OrderBook, OrderBookFormatError, parse_orderbook_body
+from adapters.kalshi.orderbook import OrderBook, parse_orderbook_body
 from domain.brackets import Bracket
-from domain.fees import trade_fee
-from domain.money import MoneyFormatError
-from trader.books import AskLevel, best_yes_ask, best_yes_bid, yes_asks
+from domain.fees import order_fee, trade_fee
 from trader.brokers import Broker, PaperBroker
 from trader.journal import Journal, OrderRecord
 from trader.orders import OrderIntent, OrderStatus
@@ -43,55 +40,6 @@ def _broker(book: OrderBook) -> PaperBroker:
     return PaperBroker(lambda ticker: book, lambda: NOW)
 
 
-def test_yes_asks_come_from_the_no_bids_best_first() -> None:
-    # As the API sends them: ascending, best last.
-    book = _book(
-        [["0.1500", "30.00"], ["0.2200", "5.00"], ["0.2500", "12.00"]],
-        yes_bids=[["0.6800", "7.00"], ["0.7100", "3.00"]],
-    )
-    assert yes_asks(book) == (
-        AskLevel(Decimal("0.7500"), Decimal("12.00")),
-        AskLevel(Decimal("0.7800"), Decimal("5.00")),
-        AskLevel(Decimal("0.8500"), Decimal("30.00")),
-    )
-    assert best_yes_ask(book) == AskLevel(Decimal("0.7500"), Decimal("12.00"))
-    assert best_yes_bid(book) == Decimal("0.7100")
-
-
-def test_empty_book_prices_are_not_quotes() -> None:
-    book = _book([["0.0000", "100.00"]], yes_bids=[["0.0000", "5.00"]])
-    assert yes_asks(book) == () and best_yes_ask(book) is None and best_yes_bid(book) is None
-    assert best_yes_ask(_book([])) is None
-    # a level with no visible size, or size 0, is no depth
-    assert yes_asks(_book([["0.2500", "0.00"]])) == ()
-
-
-def test_legacy_cent_books_and_bad_shapes() -> None:
-    body = {"orderbook": {"yes": [[40, 10]], "no": [[55, 3]]}}
-    assert best_yes_ask(parse_orderbook_body(TICKER, body)) == AskLevel(Decimal("0.45"), Decimal(3))
-    with pytest.raises(OrderBookFormatError):
-        _book([["0.25"]])
-    with pytest.raises(MoneyFormatError):
-        _book([[0.25, "3.00"]])  # type: ignore[list-item]
-
-
-@pytest.mark.realdata
-def test_yes_ask_is_one_minus_the_best_no_bid_on_recorded_books(realdata: Path) -> None:
-    """The recorder's implied YES ask (100 - best NO bid, in cents) is our best YES ask."""
-    path = realdata / "kalshi" / "kxhighny_top_of_book" / "KXHIGHNY-25DEC05.csv"
-    checked = 0
-    with path.open() as handle:
-        for row in csv.DictReader(handle):
-            if checked >= 2000 or row["best_no_bid"] in ("", "0"):
-                continue
-            body = {"orderbook": {"yes": [], "no": [[int(row["best_no_bid"]), 1]]}}
-            ask = best_yes_ask(parse_orderbook_body(row["market_ticker"], body))
-            assert ask is not None
-            assert ask.price * 100 == Decimal(row["implied_yes_ask"]), row
-            checked += 1
-    assert checked == 2000
-
-
 def test_fills_one_level_with_the_taker_fee(journal: Journal) -> None:
     broker: Broker = _broker(_book([["0.3000", "50.00"]]))
     execution = broker.submit(_order(journal, count=10, limit="0.75"))
@@ -112,12 +60,29 @@ def test_walks_levels_up_to_the_limit_and_fills_partially(journal: Journal) -> N
         (Decimal(4), Decimal("0.7000")),
         (Decimal(3), Decimal("0.7500")),
     ]
-    assert [f.fee for f in execution.fills] == [
-        trade_fee(4, Decimal("0.70")),
-        trade_fee(3, Decimal("0.75")),
-    ]
+    # The order's fee over both levels: 0.07 x (4 x .7 x .3 + 3 x .75 x .25) = 0.098175 -> 0.10;
+    # a rounded fee per level would be 0.06 + 0.04 = 0.10 here too, but not in the next test.
+    fees = [f.fee for f in execution.fills]
+    assert fees == [trade_fee(4, Decimal("0.70")), Decimal("0.10") - trade_fee(4, Decimal("0.70"))]
+    assert (
+        execution.fees == order_fee([(4, Decimal("0.70")), (3, Decimal("0.75"))]) == Decimal("0.10")
+    )
     assert execution.filled_count == Decimal(7)
     assert "7 of 10" in execution.reason
+
+
+def test_fee_is_rounded_per_order_not_per_level(journal: Journal) -> None:
+    # asks 0.70, 0.71, 0.72 x 1 each. Per fill to $0.0001: 0.0147 + 0.0145 + 0.0142 = 0.0434,
+    # so the order pays 0.05; a fee rounded to the cent per level would be 0.02 x 3 = 0.06.
+    book = _book([["0.2800", "1.00"], ["0.2900", "1.00"], ["0.3000", "1.00"]])
+    execution = _broker(book).submit(_order(journal, count=3, limit="0.72"))
+    assert execution.status is OrderStatus.FILLED
+    assert execution.fees == Decimal("0.05") < sum(trade_fee(1, f.price) for f in execution.fills)
+    # each fill carries what the order's fee grew by: 0.02, then 0.0292 -> 0.03, then 0.05
+    assert [f.fee for f in execution.fills] == [Decimal("0.02"), Decimal("0.01"), Decimal("0.02")]
+    assert [journal.record_fill(f, NOW) for f in execution.fills] == [True] * 3
+    stored = journal.fills(execution.client_order_id)
+    assert sum(f.fee for f in stored) == Decimal("0.05")
 
 
 def test_stops_when_the_count_is_reached(journal: Journal) -> None:

@@ -12,13 +12,15 @@ import pytest
 from adapters.iem.client import IemClient
 from adapters.kalshi.orderbook import parse_orderbook_body
 from domain.brackets import Bracket
+from domain.running_extreme import running_extreme
 from domain.stations import station_by_icao
+from pipelines.documents import RawDocument
+from pipelines.iem.parsers import parse_observations
 from tests.fakes.iem_server import FakeIem
 from trader.console import station_line
 from trader.feeds import IemObservations, parse_asos_csv
 from trader.loop import StationReport
-from trader.markets import LadderMarket, SeriesFees, event_ticker, ladder_markets, ladder_quote
-from trader.running_extreme import running_extreme
+from trader.markets import LadderMarket, SeriesFees, ladder_markets, ladder_quote
 
 HEADER = "station,valid,tmpf,dwpf,metar"
 ROUTINE = (
@@ -47,9 +49,12 @@ def test_asos_rows_keep_tenths_tmpf_and_report_type() -> None:
     [
         ("XXX,2026-08-21 19:51,78.00,64.00,", "unknown station"),
         ("NYC,2026-08-21 19:51,M,M,", "no temperature"),
-        ("NYC,2026-08-21 19:51,78.00,64.00,KMDW 211951Z AUTO 26/18 A3006", "disagrees"),
-        ("NYC,2026-08-21 23:51,78.00,64.00,KNYC 211951Z AUTO 26/18 A3006", "time disagrees"),
+        ("NYC,2026-08-21 19:51,78.00,64.00,KMDW 211951Z AUTO 26/18 A3006", "METAR station"),
+        ("NYC,2026-08-21 23:51,78.00,64.00,KNYC 211951Z AUTO 26/18 A3006", "METAR time"),
         ("NYC,2026-08-21 19:51,hot,64.00,", "not a number"),
+        ("NYC,2026-08-21 19:51,78.00,wet,", "dwpf 'wet' is not a number"),
+        ("NYC,2026-08-21 19:51,inf,64.00,", "tmpf 'inf' is not a number"),
+        ("NYC,21 Aug 2026 19:51,78.00,64.00,", "valid time"),
     ],
 )
 def test_bad_rows_are_skipped_with_a_reason(line: str, why: str) -> None:
@@ -57,6 +62,38 @@ def test_bad_rows_are_skipped_with_a_reason(line: str, why: str) -> None:
     assert len(parsed.observations) == 1
     (reason,) = parsed.skipped
     assert why in reason and reason.startswith("line 3")
+
+
+AGREEMENT_ROWS = [
+    ROUTINE,
+    "KNYC,2026-08-21 19:55,M,M,KNYC 211955Z AUTO 04003KT 10SM 26/18 A3006 RMK AO2",
+    "NYC,2026-08-21 20:51,77.5,,",
+    ",2026-08-21 19:51,78.00,64.00,",
+    "XXX,2026-08-21 19:51,78.00,64.00,",
+    "NYC,2026-08-21 19:5,78.00,64.00,",
+    "NYC,2026-08-21 19:51,M,M,",
+    "NYC,2026-08-21 19:51,M,M,KNYC 211951Z AUTO 04003KT 10SM FEW041 A3006",
+    "NYC,2026-08-21 19:51,80.1,64.00,NULL",
+    "NYC,2026-08-21 19:51,-inf,64.00,",
+    "NYC,2026-08-21 19:51,78.00,64.00,KMDW 211951Z AUTO 26/18 A3006",
+    "NYC,2026-08-21 21:51,78.00,64.00,KNYC 211951Z AUTO 26/18 A3006",
+    "NYC,2026-08-21 20:30,78.00,64.00,KNYC 212010Z AUTO 26/18 A3006",
+    "NYC,2026-08-21 19:51,78.00,64.00,not a metar at all",
+]
+
+
+def test_the_trader_uses_exactly_the_rows_the_loaders_load() -> None:
+    """One row rule (``domain.observations``): same rows kept, same reasons for the others."""
+    body = "\n".join([HEADER, *AGREEMENT_ROWS]) + "\n"
+    trader = parse_asos_csv(body, 3)
+    loaders = parse_observations(RawDocument(body, "http://fake/asos.py", "real", "http", hint="3"))
+    kept = [(r["station"], r["valid_at"], r["temp_c_tenths"]) for r in loaders.rows]
+    assert kept == [(o.station_icao, o.observed_at, o.temp_c_tenths) for o in trader.observations]
+    assert [r["temp_f_reported"] for r in loaders.rows] == [
+        None if o.temp_f_reported is None else float(o.temp_f_reported) for o in trader.observations
+    ]
+    assert len(kept) == 5 and len(loaders.rejects) == len(trader.skipped) == 9
+    assert [r.reason for r in loaders.rejects] == [s.split(": ", 1)[1] for s in trader.skipped]
 
 
 @pytest.mark.realdata
@@ -75,10 +112,6 @@ def test_real_knyc_reports_through_the_fake_iem(realdata: Path) -> None:
     assert len(readings) > 20 and {r.report_type for r in readings} == {3, 4}
     extreme = running_extreme(readings, station, date(2026, 8, 21), end)
     assert extreme.running_max_f == 78
-
-
-def test_event_ticker_is_the_climate_date() -> None:
-    assert event_ticker("kxhighny", date(2026, 2, 9)) == "KXHIGHNY-26FEB09"
 
 
 def test_ladder_markets_use_strikes_then_the_ticker() -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from domain.brackets import Bracket
 from domain.decision import Decision
+from domain.running_extreme import RunningExtreme
 from tests.conftest import REPO_ROOT
 from trader.breakers import BreakerEvent
 from trader.journal import DuplicateOrderError, Journal, JournalError
@@ -33,7 +34,6 @@ from trader.journal_state import (
     settlements,
 )
 from trader.orders import Fill, OrderIntent, OrderStatus, client_order_id, dedup_key
-from trader.running_extreme import RunningExtreme
 
 NOW = datetime(2026, 2, 19, 19, 5, tzinfo=UTC)
 DAY = date(2026, 2, 19)

@@ -1,4 +1,4 @@
-"""``trader.running_extreme`` agrees with its SQL twin ``int_running_extremes``.
+"""``domain.running_extreme`` agrees with its SQL twin ``int_running_extremes``.
 
 The session warehouse (tests/trader/conftest.py) holds the simulated sample for three stations
 in three time zones over the spring DST change. For every checkpoint row of
@@ -19,10 +19,10 @@ import duckdb
 import pytest
 import yaml
 
+from domain.running_extreme import PUBLICATION_DELAY_MINUTES, Observation, running_extreme
 from domain.stations import station_by_icao
 from tests.conftest import REPO_ROOT
 from tests.trader.conftest import SAMPLE_STATIONS
-from trader.running_extreme import PUBLICATION_DELAY_MINUTES, Observation, running_extreme
 
 pytestmark = pytest.mark.dbt
 

@@ -109,7 +109,7 @@ def test_default_window_is_200_days() -> None:
 
 
 def test_unit_conversions_are_exact() -> None:
-    # The °F -> °C -> °F trap of weather.md §9: 83 °F is 28 °C in the body, 82.40 back.
+    # The °F -> °C -> °F trap (docs/venues.md, "The °F -> °C -> °F trap"): 83 °F is 28 °C in the body, 82.40 back.
     assert (tenths_c(83), whole_c(83)) == (283, 28)
     assert f_text_from_whole_c(28) == "82.40"
     assert f_text_from_tenths_c(283) == "82.94"

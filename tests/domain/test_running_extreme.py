@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from domain.running_extreme import Observation, running_extreme
 from domain.stations import station_by_icao
-from trader.running_extreme import Observation, running_extreme
 
 NYC = station_by_icao("KNYC")  # UTC-5 standard
 DAY = date(2025, 7, 10)  # daylight time: the climate day is 05:00Z..05:00Z

@@ -16,6 +16,7 @@ The rules, exactly as the dbt models apply them (``stg_iem__observations`` ->
 
 ``tests/trader/test_running_extreme_parity.py`` checks this module against the SQL on a built
 sample warehouse; ``test_publication_delays_match_dbt`` keeps the delays equal to the dbt var.
+The trader computes today's extremes with it (``trader.loop``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _aware(at: datetime, name: str) -> None:
 
 @dataclass(frozen=True)
 class Observation:
-    """One ASOS report as the raw table holds it (the trader builds these from IEM rows).
+    """One ASOS report as the raw table holds it (``domain.observations`` builds them from rows).
 
     Attributes:
         station_icao: station (``KNYC``).
