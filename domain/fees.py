@@ -1,8 +1,8 @@
 """Kalshi trading fees: the one fee rule (its SQL twin is the ``kalshi_fee`` dbt macro).
 
 Kalshi computes a fee per fill to $0.0001 and rounds the ORDER's total up to whole cents (a
-per-order accumulator rebates the excess; kalshi.md §13), never per contract and never per fill
-to the cent. An order filled at one price costs ``trade_fee``; one filled at several prices
+per-order accumulator rebates the excess; docs/venues.md, "Fees"), never per contract and never
+per fill to the cent. An order filled at one price costs ``trade_fee``; one filled at several prices
 costs ``order_fee`` over all its fills.
 """
 

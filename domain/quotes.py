@@ -1,8 +1,9 @@
 """The "no quote" rule: which Kalshi book prices are real quotes. SQL twins in ``quotes.sql``.
 
-Kalshi reports an empty side of the book as a YES bid of 0 and a YES ask of 1 (docs/venues.md, "Empty book"),
-so neither is a price anyone can trade at. Staging applies this once (``stg_kalshi__candles``);
-downstream models and the engine trust it, and live books go through the same functions.
+Kalshi reports an empty side of the book as a YES bid of 0 and a YES ask of 1 (docs/venues.md,
+"Empty book"), so neither is a price anyone can trade at. Staging applies this once
+(``stg_kalshi__candles``, and ``int_market_quotes`` for order books); downstream models and the
+engine trust it, and live books go through the same functions (``adapters.kalshi.orderbook``).
 """
 
 from __future__ import annotations

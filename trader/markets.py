@@ -1,6 +1,6 @@
 """Today's event ladders and their books from Kalshi (``adapters.kalshi``), as ``LadderQuote``s.
 
-The event of a series on a climate date is ``domain.tickers.event_ticker`` (kalshi.md §11).
+The event of a series on a climate date is ``domain.tickers.event_ticker`` (docs/venues.md, "Tickers").
 ``GET /events/{ticker}`` gives the nested markets; their brackets come from the strike fields
 (or, when a payload omits them, from the ticker suffix), their prices from each market's book:
 the executable YES ask is 1 - the best NO bid (``OrderBook.best_yes_ask``).
@@ -36,7 +36,7 @@ class LadderMarket:
 
 @dataclass(frozen=True)
 class SeriesFees:
-    """A series' fee schedule, read at decision time (kalshi.md §13)."""
+    """A series' fee schedule, read at decision time (docs/venues.md, "Fees")."""
 
     fee_type: str = "quadratic"
     fee_multiplier: Decimal = Decimal(1)

@@ -19,7 +19,7 @@ from domain.brackets import Bracket
 
 CLIENT_ORDER_ID_PREFIX = "kw-"
 CLIENT_ORDER_ID_MAX = 64
-# Kalshi accepts ``^[-\w:+=/]*$`` (kalshi.md §15); we stay inside the ASCII subset of it.
+# Kalshi accepts ``^[-\w:+=/]*$`` (docs/venues.md, "Orders"); we stay inside the ASCII subset of it.
 _CLIENT_ID_OK = re.compile(r"^[-A-Za-z0-9_:+=/]+$")
 CONTRACT_TYPES = frozenset({"HIGH", "LOW"})
 

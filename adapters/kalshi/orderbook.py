@@ -1,8 +1,8 @@
 """``GET /markets/{ticker}/orderbook`` as typed levels (Decimal prices and sizes, best first).
 
 Kalshi returns bids only. Buying YES means hitting a NO bid: a NO bid at ``p`` for ``n``
-contracts is a YES ask at ``1 - p`` for ``n`` (kalshi.md §7). Every executable price passes
-through ``domain.quotes``, so the empty-book 0 / 1 is never a price, and a level whose size the
+contracts is a YES ask at ``1 - p`` for ``n`` (docs/venues.md, "Order books"). Every executable
+price passes through ``domain.quotes``, so the empty-book 0 / 1 is never a price, and a level whose size the
 source omits (or is 0) counts as no depth: nobody trades against a size they cannot see.
 """
 
