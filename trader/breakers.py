@@ -1,4 +1,4 @@
-"""The circuit breakers (docs/trader.md, "Circuit breakers"): a pure state machine; every transition is an event.
+"""The circuit breakers of the trading design: a pure state machine; every transition is an event.
 
 | breaker | trips on | lifts |
 |---|---|---|
