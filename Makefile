@@ -19,11 +19,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
-demo: $(STAMP) ## land the offline sample, dbt build, write the report, print counts and the verdict
+demo: $(STAMP) ## land the offline sample, build, write the report, print counts, the verdict and a replayed trader day
 	$(BIN)/python -m pipelines run --source sample
 	$(BIN)/python -m pipelines build --quiet
 	$(BIN)/python -m pipelines report
 	$(BIN)/python -m pipelines summary
+	$(BIN)/python -m trader replay --simulated --compare-backtest
 
 lint: $(STAMP) ## ruff, mypy and sqlfluff
 	$(BIN)/ruff check .

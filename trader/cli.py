@@ -1,4 +1,4 @@
-"""``python -m trader``: the paper trader (default), ``status``, ``resume`` and ``settle``.
+"""``python -m trader``: the paper trader (default), ``status``, ``resume``, ``settle``, ``replay``.
 
 Every failure the operator can fix ends in one clear line and a non-zero exit, never a
 traceback: exit 2 = bad input (export, credentials), 3 = journal unusable, 4 = cannot reach
@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -24,8 +24,10 @@ from adapters.kalshi.client import KalshiClient
 from adapters.kalshi.credentials import resolve_signer
 from adapters.kalshi.signing import KalshiConfigError
 from adapters.retry import RequestError
+from domain.layout import warehouse_path
 from domain.risk import RiskLimits
-from domain.stations import UnknownStationError, station_by_icao
+from domain.stations import UnknownStationError, station_by_icao, station_by_series
+from domain.tickers import parse_ticker
 from trader.breakers import on_resume
 from trader.brokers import PaperBroker
 from trader.console import station_line
@@ -36,6 +38,12 @@ from trader.journal_state import SettlementRecord, record_breaker_event, record_
 from trader.loop import UNREACHABLE, Stop, Trader
 from trader.markets import KalshiMarkets, SeriesFees
 from trader.recovery import reconcile_intents, restore_breakers
+from trader.replay import ReplayConfig, run_replay
+from trader.replay_backtest import busiest_test_day
+from trader.replay_books import event_of, recorded_source
+from trader.replay_compare import compare, journaled_decisions
+from trader.replay_report import trades_table
+from trader.replay_warehouse import ReplayDataError
 from trader.settlement import IemClimate, settle_due
 from trader.status import status_report
 
@@ -214,7 +222,7 @@ def _trade(
     verbose: bool,
 ) -> None:
     trader = _build_trader(
-        journal, export or default_export_path(), stations, simulated, max_export_age_hours
+        journal, export or default_export_path(simulated), stations, simulated, max_export_age_hours
     )
     if once:
         raise typer.Exit(_run_tick(trader, verbose))
@@ -282,3 +290,102 @@ def settle(journal_path: JournalOption = None) -> None:
             _fail(f"journal unwritable: {exc}", 3)
     _print_settlements(records)
     console.print(f"{len(records)} order(s) settled")
+
+
+def _replay_day(
+    raw: str, warehouse: Path, simulated: bool, stations: tuple[str, ...] | None
+) -> date:
+    if raw != "auto":
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            _fail(f"--date {raw!r} is not YYYY-MM-DD or auto", 2)
+    source = "simulated" if simulated else "real"
+    try:
+        return busiest_test_day(warehouse, source, stations)
+    except ReplayDataError as exc:
+        _fail(str(exc), 2)
+
+
+@app.command()
+def replay(
+    day: Annotated[
+        str, typer.Option("--date", help="Climate date YYYY-MM-DD, or auto: the busiest test day.")
+    ] = "auto",
+    station: Annotated[str | None, typer.Option(help="Comma-separated ICAO ids.")] = None,
+    books: Annotated[
+        Path | None, typer.Option(help="Recorded top-of-book file instead of warehouse quotes.")
+    ] = None,
+    compare_backtest: Annotated[
+        bool,
+        typer.Option(
+            "--compare-backtest", help="Decide as fct_backtest_trades and compare every decision."
+        ),
+    ] = False,
+    journal_path: Annotated[
+        Path | None, typer.Option("--journal", help="Replay journal (default: a fresh one).")
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help="DuckDB warehouse, opened read-only.")
+    ] = None,
+    export: Annotated[Path | None, typer.Option(help="Thresholds export (.parquet/.json).")] = None,
+    simulated: Annotated[bool, typer.Option(help="Replay the simulated sample.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every reason.")] = False,
+) -> None:
+    """Run the trading loop with a simulated clock over one stored day (the warehouse, read-only)."""
+    _setup_logging(verbose)
+    base = warehouse or warehouse_path()
+    if not base.is_file():
+        _fail(f"warehouse {base} is missing: run `make build` (or pass --warehouse)", 2)
+    only = _stations(station)
+    if books is not None:
+        try:
+            event, recorded_day = event_of(books)
+        except ReplayDataError as exc:
+            _fail(str(exc), 2)
+        only = only or (station_by_series(parse_ticker(event).series_ticker)[0].icao,)
+        when = recorded_day if day == "auto" else _replay_day(day, base, simulated, only)
+    else:
+        when = _replay_day(day, base, simulated, only)
+    journal_file = journal_path or default_journal_path().parent / f"replay-{when}.sqlite"
+    if journal_path is None:
+        journal_file.unlink(missing_ok=True)  # the default journal is the replay's own, fresh
+    config = ReplayConfig(
+        day=when,
+        warehouse=base,
+        export=export or default_export_path(simulated, base),
+        journal=journal_file,
+        stations=only,
+        simulated=simulated,
+        as_backtest=compare_backtest,
+    )
+    if simulated:
+        console.print("[yellow]SIMULATED sample (--simulated): demo only[/]")
+    if compare_backtest:
+        console.print("every thresholds row decided as GO, risk books as the backtest's")
+    try:
+        if books is not None:
+            console.print("recorded books carry no sizes: each bid counts as deep enough")
+            result = run_replay(config, recorded_source(books, base, config.data_source))
+        else:
+            result = run_replay(config)
+    except (ExportError, ReplayDataError) as exc:
+        _fail(str(exc), 2)
+    except JournalError as exc:
+        _fail(str(exc), 3)
+    resumed = f", resumed at {result.resumed_at:%H:%MZ}" if result.resumed_at else ""
+    console.print(
+        f"replayed {result.day} at {', '.join(result.stations)}: {result.ticks} ticks{resumed}; "
+        f"journal {result.journal}",
+        highlight=False,
+    )
+    console.print(trades_table(result))
+    if not compare_backtest:
+        return
+    with _open_journal(result.journal) as journal:
+        comparison = compare(journaled_decisions(journal, result.day), result.backtest)
+    for line in comparison.mismatches:
+        console.print(f"[red]mismatch[/] {line}", highlight=False)
+    console.print(comparison.line, highlight=False)
+    if comparison.agreeing != comparison.total:
+        raise typer.Exit(1)

@@ -15,18 +15,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.layout import exports_dir
+from domain.layout import exports_dir, thresholds_export_stem
 from domain.stations import UnknownStationError, station_by_icao
 from domain.thresholds import StationThresholds
 
-EXPORT_FILENAME = "station_thresholds.parquet"
 DEFAULT_MAX_EXPORT_AGE = timedelta(days=2)
 SIMULATED = "simulated"
 
 
-def default_export_path() -> Path:
-    """``exports/station_thresholds.parquet`` beside the warehouse file (``domain.layout``)."""
-    return exports_dir() / EXPORT_FILENAME
+def default_export_path(simulated: bool = False, warehouse: Path | None = None) -> Path:
+    """The parquet export beside the warehouse file (``domain.layout``).
+
+    Args:
+        simulated: the simulated sample's file (``station_thresholds_simulated.parquet``, what
+            ``--simulated`` reads) instead of the real rows' ``station_thresholds.parquet``.
+        warehouse: the warehouse file (default ``domain.layout.warehouse_path()``).
+
+    Returns:
+        The path (it need not exist).
+    """
+    stem = thresholds_export_stem(SIMULATED if simulated else "real")
+    return exports_dir(warehouse) / f"{stem}.parquet"
 
 
 class ExportError(RuntimeError):

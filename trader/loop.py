@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -26,6 +27,7 @@ from domain.climate_day import climate_day_window
 from domain.decision import Decision, decide
 from domain.decision_input import DecisionInput
 from domain.money import MoneyFormatError
+from domain.running_extreme import Observation, RunningExtreme, running_extreme
 from domain.stations import Station, station_by_icao
 from trader import breakers
 from trader.breakers import BreakerEvent, BreakerState
@@ -41,7 +43,6 @@ from trader.journal_state import (
 )
 from trader.markets import LadderMarket, SeriesFees, ladder_quote
 from trader.orders import OrderIntent
-from trader.running_extreme import Observation, RunningExtreme, running_extreme
 from trader.settlement import ClimateSource, settle_due
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,12 @@ class MarketSource(Protocol):
     def book(self, market_ticker: str) -> OrderBook: ...
 
     def fees(self, series_ticker: str) -> SeriesFees: ...
+
+
+class ProbabilitySource(Protocol):
+    """Model probabilities of YES for the fair-value rule (a replay reads the warehouse's)."""
+
+    def probability(self, market_ticker: str, at: datetime) -> Decimal | None: ...
 
 
 BrokerFactory = Callable[[SeriesFees], Broker]
@@ -123,6 +130,8 @@ class Trader:
         climate: the CLI source that settles ended days (None: settle elsewhere).
         reload_export: re-reads and validates the export (``trader.inputs.load_thresholds``
             with the start-up conditions); called when the file's modification time changes.
+        probabilities: model probabilities per market (None: none known, so fair-value rows
+            find no probability and do not trade).
     """
 
     def __init__(
@@ -137,6 +146,7 @@ class Trader:
         stations: tuple[str, ...] | None = None,
         climate: ClimateSource | None = None,
         reload_export: Callable[[datetime], ThresholdsExport] | None = None,
+        probabilities: ProbabilitySource | None = None,
     ) -> None:
         self.export = export
         self.journal = journal
@@ -148,6 +158,7 @@ class Trader:
         self.only_stations = stations
         self.climate = climate
         self.reload_export = reload_export
+        self.probabilities = probabilities
 
     @property
     def stations(self) -> tuple[str, ...]:
@@ -264,6 +275,11 @@ class Trader:
         fees = self.markets.fees(series)
         markets = self.markets.ladder(series, day)
         ladder = tuple(ladder_quote(m, self.markets.book(m.market_ticker), fees) for m in markets)
+        if self.probabilities is not None:
+            source = self.probabilities
+            ladder = tuple(
+                replace(q, probability=source.probability(q.market_ticker, now)) for q in ladder
+            )
         self._apply(breakers.on_venue_ok(self.state, KALSHI, now))
         age = extreme.observation_age_minutes(now)
         inp = DecisionInput(

@@ -22,13 +22,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from domain.brackets import Bracket
 from domain.climate_day import climate_date, climate_day_window
 from domain.stations import station_by_icao
+from domain.tickers import event_ticker
 from tests.conftest import REPO_ROOT
 from tests.fakes.iem_server import FakeIem
 from tests.fakes.kalshi_server import FakeKalshi, fake_kalshi, make_key_pair
 from tests.trader.conftest import threshold_row
 from trader.journal import Journal
 from trader.journal_state import SettlementRecord, breaker_events, record_settlement
-from trader.markets import event_ticker
 from trader.orders import OrderIntent
 
 KEY_ID = "trader-cli-key"
