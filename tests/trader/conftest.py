@@ -1,4 +1,4 @@
-"""Fixtures for the trader tests: a small simulated warehouse built once per session."""
+"""Fixtures for the trader tests: a small simulated warehouse, and the shared sample for replays."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ SAMPLE_END = date(2025, 3, 11)
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def trader_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A throwaway warehouse: the simulated sample for a few stations and days, built up to
     ``int_running_extremes`` (tests read it; the trader itself never opens a warehouse)."""
     from domain.stations import station_by_icao
@@ -37,6 +37,13 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     yield path
+
+
+@pytest.fixture(scope="session")
+def replay_warehouse(sample_warehouse: Path) -> Path:
+    """The shared sample of ``tests/conftest.py`` (two stations over the DST change, the backtest
+    and the simulated thresholds export built): what a replay reads. Read-only."""
+    return sample_warehouse
 
 
 def threshold_row(**extra: Any) -> dict[str, Any]:

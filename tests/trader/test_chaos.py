@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.trader.replay_fixtures import replay_warehouse  # noqa: F401 (fixture)
 from trader.replay_backtest import busiest_test_day
 
 pytestmark = pytest.mark.dbt
@@ -79,7 +78,7 @@ def _env() -> dict[str, str]:
 
 
 def test_kill_9_at_random_points_leaves_the_uninterrupted_journal(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
 ) -> None:
     day = busiest_test_day(replay_warehouse, "simulated", (STATION,)).isoformat()

@@ -1,6 +1,6 @@
 """``python -m trader replay``: the live loop over a stored day agrees with ``fct_backtest_trades``.
 
-Against the shared sample warehouse (``replay_fixtures``): every test-period day replayed with
+Against the shared sample warehouse (``tests/conftest.py`` ``sample_warehouse``): every test-period day replayed with
 ``--compare-backtest`` semantics agrees on every decision, trades the same orders and makes the
 same P&L; a changed backtest row is reported; a restarted replay resumes from its journal; the
 CLI prints the closing line, and one clear line (no traceback) when it cannot replay.
@@ -17,7 +17,6 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from tests.trader.replay_fixtures import replay_warehouse  # noqa: F401 (fixture)
 from trader.cli import app
 from trader.inputs import default_export_path
 from trader.journal import Journal
@@ -61,7 +60,7 @@ def _replayed(
 
 
 def test_every_test_day_agrees_with_the_backtest(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
 ) -> None:
     days = _test_days(replay_warehouse)
@@ -99,7 +98,7 @@ def test_every_test_day_agrees_with_the_backtest(
 
 
 def test_a_changed_backtest_decision_is_a_mismatch(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
 ) -> None:
     day = _test_days(replay_warehouse)[0]
@@ -119,7 +118,7 @@ def test_a_changed_backtest_decision_is_a_mismatch(
 
 
 def test_a_second_run_resumes_from_its_journal(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
 ) -> None:
     day = _test_days(replay_warehouse)[1]
@@ -135,7 +134,7 @@ def test_a_second_run_resumes_from_its_journal(
 
 
 def test_real_verdicts_trade_go_rows_only(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
 ) -> None:
     day = _test_days(replay_warehouse)[0]
@@ -157,7 +156,7 @@ def test_real_verdicts_trade_go_rows_only(
 
 
 def test_cli_prints_the_trades_and_the_agreement_line(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
 ) -> None:
     out = runner.invoke(
@@ -190,7 +189,7 @@ def test_cli_prints_the_trades_and_the_agreement_line(
     ],
 )
 def test_cli_without_data_says_so_in_one_line(
-    replay_warehouse: Path,  # noqa: F811 (fixture)
+    replay_warehouse: Path,
     tmp_path: Path,
     args: list[str],
     message: str,

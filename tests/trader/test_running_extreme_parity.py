@@ -73,10 +73,10 @@ def _close(a: Decimal | None, b: float | None) -> bool:
     return abs(a - Decimal(repr(b))) <= TOLERANCE
 
 
-def test_python_running_extremes_equal_int_running_extremes(sample_warehouse: Path) -> None:
-    observations = _observations(sample_warehouse)
+def test_python_running_extremes_equal_int_running_extremes(trader_warehouse: Path) -> None:
+    observations = _observations(trader_warehouse)
     expected = _rows(
-        sample_warehouse,
+        trader_warehouse,
         "select station_icao, climate_date, checkpoint_minute, checkpoint_at, running_max_f, "
         "running_min_f, running_max_f_precise, running_min_f_precise, "
         "available_observation_count, latest_observed_at, observation_age_minutes "
@@ -114,9 +114,9 @@ def test_python_running_extremes_equal_int_running_extremes(sample_warehouse: Pa
     assert len({row["running_max_f"] for row in expected}) > 10
 
 
-def test_checkpoint_boundary_counts_exactly_at_availability(sample_warehouse: Path) -> None:
+def test_checkpoint_boundary_counts_exactly_at_availability(trader_warehouse: Path) -> None:
     """A reading available exactly at a checkpoint counts there, not one minute earlier."""
-    observations = _observations(sample_warehouse)
+    observations = _observations(trader_warehouse)
     station = station_by_icao("KNYC")
     routine = next(
         obs

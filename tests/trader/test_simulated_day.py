@@ -75,20 +75,20 @@ def _fake_iem(warehouse: Path) -> FakeIem:
     return iem
 
 
-def test_a_simulated_day_end_to_end(sample_warehouse: Path, tmp_path: Path) -> None:
+def test_a_simulated_day_end_to_end(trader_warehouse: Path, tmp_path: Path) -> None:
     key: rsa.RSAPrivateKey
     key, pem = make_key_pair()
     station = station_by_icao("KNYC")
     start, _ = climate_day_window(DAY, station)
     markets = _rows(
-        sample_warehouse,
+        trader_warehouse,
         "select market_ticker, strike_type, floor_strike, cap_strike from raw_kalshi.markets "
         "where event_ticker = ?",
         [EVENT],
     )
     candles: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for ticker, end, ask in _rows(
-        sample_warehouse,
+        trader_warehouse,
         "select market_ticker, end_period_ts, yes_ask_close_dollars from raw_kalshi.candlesticks "
         "where market_ticker like ? and yes_ask_close_dollars is not null order by end_period_ts",
         [f"{EVENT}-%"],
@@ -97,7 +97,7 @@ def test_a_simulated_day_end_to_end(sample_warehouse: Path, tmp_path: Path) -> N
     expected = {
         row[0]: row[1:]
         for row in _rows(
-            sample_warehouse,
+            trader_warehouse,
             "select checkpoint_at, running_max_f, running_min_f, available_observation_count "
             "from int_running_extremes where station_icao = 'KNYC' and climate_date = ?",
             [DAY],
@@ -115,7 +115,7 @@ def test_a_simulated_day_end_to_end(sample_warehouse: Path, tmp_path: Path) -> N
 
         return handler
 
-    iem = _fake_iem(sample_warehouse)
+    iem = _fake_iem(trader_warehouse)
     with fake_kalshi(key.public_key(), KEY_ID) as kalshi:
         payload = [
             {
