@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from domain.bounds import BoundsError, check_temperature_c, shown
 from domain.temperature import c_to_f, whole_f
 
 _STATION = re.compile(r"^[A-Z][A-Z0-9]{3}$")
@@ -33,8 +34,19 @@ _REMARK_GROUPS = re.compile(
 )
 
 
+# Error messages quote the report, cut to this length (a hostile text may be megabytes long).
+_QUOTE_CHARS = 200
+
+
 class MetarParseError(ValueError):
-    """The text is not a METAR we can read (no station, no day/time group, or no body)."""
+    """The text is not a METAR we can read (no station, no day/time group, no body, or a
+    temperature outside the physical bounds of :mod:`domain.bounds`)."""
+
+
+def _quoted(one_line: str) -> str:
+    if len(one_line) <= _QUOTE_CHARS:
+        return repr(one_line)
+    return f"{one_line[:_QUOTE_CHARS]!r}...({len(one_line)} chars)"
 
 
 @dataclass(frozen=True)
@@ -146,7 +158,8 @@ def parse_metar(text: str) -> Metar:
         The decoded temperature content.
 
     Raises:
-        MetarParseError: no valid station id, no valid ``ddhhmmZ`` group, or nothing after it.
+        MetarParseError: no valid station id, no valid ``ddhhmmZ`` group, nothing after it, or
+            a temperature group outside the physical bounds (``M99/M99``, ``T19990999``).
     """
     one_line = " ".join(text.replace("=", " ").split())
     tokens = one_line.split(" ")
@@ -157,16 +170,16 @@ def parse_metar(text: str) -> Metar:
         raise MetarParseError("empty METAR")
     station = tokens[0]
     if not _STATION.match(station):
-        raise MetarParseError(f"bad station id {station!r} in {one_line!r}")
+        raise MetarParseError(f"bad station id {shown(station)} in {_quoted(one_line)}")
     if len(tokens) < 2 or not (match := _DAY_TIME.match(tokens[1])):
         got = tokens[1] if len(tokens) > 1 else "nothing"
-        raise MetarParseError(f"bad day/time group {got!r} in {one_line!r}")
+        raise MetarParseError(f"bad day/time group {shown(got)} in {_quoted(one_line)}")
     day, hour, minute = (int(part) for part in match.groups())
     if not (1 <= day <= 31 and hour <= 23 and minute <= 59):
-        raise MetarParseError(f"impossible day/time {tokens[1]!r} in {one_line!r}")
+        raise MetarParseError(f"impossible day/time {shown(tokens[1])} in {_quoted(one_line)}")
     rest = tokens[2:]
     if not rest:
-        raise MetarParseError(f"no report body after {station} {tokens[1]} in {one_line!r}")
+        raise MetarParseError(f"no report body after {station} {tokens[1]} in {_quoted(one_line)}")
 
     try:
         rmk_at = rest.index("RMK")
@@ -204,6 +217,19 @@ def parse_metar(text: str) -> Metar:
         else:
             has_slp = True
 
+    _check_physical(
+        {
+            "temperature": temp_whole,
+            "dew point": dew_whole,
+            "T-group temperature": temp_tenths,
+            "T-group dew point": dew_tenths,
+            "6-hour max": max_6h,
+            "6-hour min": min_6h,
+            "24-hour max": max_24h,
+            "24-hour min": min_24h,
+        },
+        one_line,
+    )
     return Metar(
         station=station,
         day=day,
@@ -221,6 +247,16 @@ def parse_metar(text: str) -> Metar:
         has_slp=has_slp,
         raw=one_line,
     )
+
+
+def _check_physical(values: dict[str, int | Decimal | None], one_line: str) -> None:
+    for name, value in values.items():
+        if value is None:
+            continue
+        try:
+            check_temperature_c(value, f"METAR {name}")
+        except BoundsError as exc:
+            raise MetarParseError(f"{exc} in {_quoted(one_line)}") from exc
 
 
 def split_collective(text: str) -> Iterator[tuple[int, str]]:

@@ -3,7 +3,7 @@
 Two views of the same rules: Decimal values (:func:`dollars`, :func:`cents_to_dollars`,
 :func:`count`...) for code that computes, and canonical text (:func:`dollars_text`: ``"0.2700"``;
 :func:`count_text`: ``"10.00"``) for the raw tables, which store the wire form normalised.
-Every input goes through :func:`parse_decimal`, which bounds it first: a Decimal of an unbounded
+Every input goes through :func:`parse_decimal`, bounded first by :mod:`domain.bounds`: a Decimal of an unbounded
 string or exponent can take unbounded time and memory to format or quantize.
 """
 
@@ -13,17 +13,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from domain.bounds import BoundsError, bounded_decimal, check_count, check_price, shown
+
 CENT = Decimal("0.01")
 DOLLAR_QUANTUM = Decimal("0.0001")
 COUNT_QUANTUM = Decimal("0.01")
 
-# Input bounds, far beyond any real price, count or strike (Kalshi sends "0.2700", "10.00").
-MAX_TEXT_LENGTH = 64
-MAX_SIGNIFICANT_DIGITS = 30
-MAX_ABS_EXPONENT = 30
-
-_ZERO = Decimal(0)
-_ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 # Parsed raw value -> canonical text; failures raise and are never cached.
 _CACHE_SIZE = 65536
@@ -50,8 +45,7 @@ def parse_decimal(value: object, field: str) -> Decimal | None:
 
     Raises:
         MoneyFormatError: a float or boolean (floats are already inexact), a non-number, a
-            non-finite number, or one beyond the bounds (:data:`MAX_TEXT_LENGTH` characters,
-            :data:`MAX_SIGNIFICANT_DIGITS` digits, exponent within +-:data:`MAX_ABS_EXPONENT`).
+            non-finite number, or one beyond :func:`domain.bounds.bounded_decimal`'s bounds.
     """
     if is_absent(value):
         return None
@@ -59,28 +53,17 @@ def parse_decimal(value: object, field: str) -> Decimal | None:
         raise MoneyFormatError(f"{field}: boolean {value!r} is not a number")
     if isinstance(value, float):
         raise MoneyFormatError(f"{field}: float {value!r} refused; Kalshi sends strings")
-    if isinstance(value, Decimal):
-        parsed = value
-    else:
-        text = str(value).strip()
-        if len(text) > MAX_TEXT_LENGTH:
-            raise MoneyFormatError(f"{field}: longer than {MAX_TEXT_LENGTH} characters")
-        try:
-            parsed = Decimal(text)
-        except InvalidOperation as exc:
-            raise MoneyFormatError(f"{field}: not a number: {value!r}") from exc
-    if not parsed.is_finite():
-        raise MoneyFormatError(f"{field}: not finite: {value!r}")
-    if len(parsed.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
-        raise MoneyFormatError(f"{field}: more than {MAX_SIGNIFICANT_DIGITS} digits")
-    if abs(parsed.adjusted()) > MAX_ABS_EXPONENT:
-        raise MoneyFormatError(f"{field}: magnitude beyond 1e+-{MAX_ABS_EXPONENT}")
-    return parsed
+    try:
+        return bounded_decimal(value, field)
+    except BoundsError as exc:
+        raise MoneyFormatError(str(exc)) from exc
 
 
-def _price(parsed: Decimal, field: str) -> Decimal:
-    if not _ZERO <= parsed <= _ONE:
-        raise MoneyFormatError(f"{field}: price {parsed} outside [0, 1]")
+def _price(parsed: Decimal, field: str, raw: object) -> Decimal:
+    try:
+        check_price(parsed, field, raw)
+    except BoundsError as exc:
+        raise MoneyFormatError(str(exc)) from exc
     return parsed
 
 
@@ -92,13 +75,22 @@ def _from_cents(parsed: Decimal) -> Decimal:
 def dollars(value: object, field: str = "price") -> Decimal | None:
     """A ``*_dollars`` contract price (``"0.2700"``) as Decimal dollars in [0, 1]; None if absent."""
     parsed = parse_decimal(value, field)
-    return None if parsed is None else _price(parsed, field)
+    return None if parsed is None else _price(parsed, field, value)
 
 
 def cents_to_dollars(value: object, field: str = "price") -> Decimal | None:
-    """A legacy integer-cent price (``27``) as Decimal dollars (``0.27``), in [0, 1]."""
+    """A legacy integer-cent price (``27``) as Decimal dollars (``0.27``), in [0, 1].
+
+    A price outside the range is reported as given, in cents (``150``, not ``1.5``).
+    """
     parsed = parse_decimal(value, field)
-    return None if parsed is None else _price(_from_cents(parsed), field)
+    if parsed is None:
+        return None
+    try:
+        check_price(parsed / _HUNDRED, field, value)
+    except BoundsError as exc:
+        raise MoneyFormatError(f"{field}: {shown(value)} cents outside 0..100") from exc
+    return _from_cents(parsed)
 
 
 def amount(value: object, field: str) -> Decimal | None:
@@ -113,8 +105,14 @@ def amount_from_cents(value: object, field: str) -> Decimal | None:
 
 
 def count(value: object, field: str = "count") -> Decimal | None:
-    """A ``*_fp`` contract count (``"10.00"``) or legacy integer count; None if absent."""
-    return parse_decimal(value, field)
+    """A ``*_fp`` contract count (``"10.00"``) or legacy integer count, at least 0; None if absent."""
+    parsed = parse_decimal(value, field)
+    if parsed is not None:
+        try:
+            check_count(parsed, field, value)
+        except BoundsError as exc:
+            raise MoneyFormatError(str(exc)) from exc
+    return parsed
 
 
 def _new_or_legacy(
@@ -162,7 +160,8 @@ def format_count(value: Decimal, field: str = "count") -> str:
 
 def _key(value: object) -> object:
     # Booleans hash like 0 and 1 and floats are refused, so neither may reach a cache key.
-    if isinstance(value, bool | float):
+    # Ints are their own key: str() of one over 4,300 digits raises.
+    if isinstance(value, bool | float | int):
         return value
     return str(value).strip()
 
@@ -186,7 +185,8 @@ _TEXT_RULES: dict[str, tuple[_Parse, _Render]] = {
 def _canonical(rule: str, key: object, field: str) -> str:
     parse, render = _TEXT_RULES[rule]
     parsed = parse(key, field)
-    assert parsed is not None  # callers pass present values only
+    if parsed is None:  # present but blank once stripped ("  ")
+        raise MoneyFormatError(f"{field}: blank value")
     return render(parsed, field)
 
 

@@ -2,7 +2,8 @@
 
 A row (``station, valid, tmpf, dwpf, metar`` as asos.py or an hourly export sends it) is a
 reading when its station is in the registry, its valid time is a real UTC minute, its numbers
-are numbers, its METAR (when present) parses and agrees with the row's station and time, and
+are numbers within the physical bounds of ``domain.bounds`` (dew point not above the
+temperature), its METAR (when present) parses and agrees with the row's station and time, and
 it carries some temperature (tmpf, or a METAR temperature group). Anything else is refused with
 the reason (``ObservationError``), never guessed at. ``pipelines.iem.parsers`` turns readings
 into raw-table rows and refusals into rejects; ``trader.feeds`` into ``Observation``s.
@@ -17,6 +18,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
+from domain.bounds import (
+    MAX_NUMBER_TEXT,
+    BoundsError,
+    check_dewpoint_f,
+    check_temperature_f,
+    shown,
+)
 from domain.metar import Metar, MetarParseError, parse_metar
 from domain.running_extreme import Observation
 from domain.stations import UnknownStationError, station_by_iem_id
@@ -106,9 +114,10 @@ def reading(raw: str | None, name: str) -> Decimal | None:
     """
     if raw is None or is_missing(raw):
         return None
-    if _NUMBER.fullmatch(raw.strip()) is None:
-        raise ObservationError(f"{name} {raw!r} is not a number")
-    return Decimal(raw.strip())
+    text = raw.strip()
+    if len(text) > MAX_NUMBER_TEXT or _NUMBER.fullmatch(text) is None:
+        raise ObservationError(f"{name} {shown(raw)} is not a number")
+    return Decimal(text)
 
 
 def asos_valid_at(raw: str) -> datetime:
@@ -167,6 +176,22 @@ def _checked_metar(text: str, icao: str, valid_at: datetime) -> Metar:
     return metar
 
 
+def _check_physical(
+    temp_f: Decimal | None, tmpf: str | None, dewpoint_f: Decimal | None, dwpf: str | None
+) -> None:
+    """Temperature and dew point within :mod:`domain.bounds`, the dew point not above the
+    temperature (beyond the rounding tolerance)."""
+    try:
+        if temp_f is not None:
+            check_temperature_f(temp_f, "tmpf", tmpf)
+        if dewpoint_f is not None:
+            check_temperature_f(dewpoint_f, "dwpf", dwpf)
+        if temp_f is not None and dewpoint_f is not None:
+            check_dewpoint_f(temp_f, dewpoint_f)
+    except BoundsError as exc:
+        raise ObservationError(str(exc)) from exc
+
+
 def observation_row(
     *,
     station: str | None,
@@ -196,6 +221,7 @@ def observation_row(
     at = valid_at(valid or "")
     temp_f = reading(tmpf, "tmpf")
     dewpoint_f = reading(dwpf, "dwpf")
+    _check_physical(temp_f, tmpf, dewpoint_f, dwpf)
     text = None if metar is None or is_missing(metar) else metar.strip()
     parsed = None if text is None else _checked_metar(text, icao, at)
     if temp_f is None and (parsed is None or parsed.best_temp_c is None):

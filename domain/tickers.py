@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from domain.bounds import shown
 from domain.brackets import Bracket, bracket_from_strikes
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 """The ``<MON>`` of the grammar (a table, not ``%b``: the ticker never follows the locale)."""
 
 _SERIES = re.compile(r"[A-Z]+")
+# ASCII digits only (\d would take any script's), and a strike of at most 6 digits and 4
+# decimals: far beyond any temperature, and a hostile 100,000-digit strike never reaches Decimal.
 _TICKER = re.compile(
-    r"^(?P<series>[A-Z]+)-(?P<yy>\d{2})(?P<mon>[A-Z]{3})(?P<dd>\d{2})"
-    r"(?:-(?P<kind>[BT])(?P<strike>-?\d+(?:\.\d+)?))?$"
+    r"^(?P<series>[A-Z]{1,32})-(?P<yy>[0-9]{2})(?P<mon>[A-Z]{3})(?P<dd>[0-9]{2})"
+    r"(?:-(?P<kind>[BT])(?P<strike>-?[0-9]{1,6}(?:\.[0-9]{1,4})?))?$"
 )
 
 
@@ -62,14 +65,20 @@ def event_ticker(series_ticker: str, climate_date: date) -> str:
 
 
 def parse_ticker(ticker: str) -> ParsedTicker:
-    """Split an event or market ticker into series, event, climate date and strike suffix."""
+    """Split an event or market ticker into series, event, climate date and strike suffix.
+
+    Raises:
+        TickerError: not text, or not the grammar.
+    """
+    if not isinstance(ticker, str):
+        raise TickerError(f"ticker is not text: {type(ticker).__name__}")
     match = _TICKER.match(ticker.strip().upper())
     if match is None:
-        raise TickerError(f"malformed weather ticker {ticker!r}")
+        raise TickerError(f"malformed weather ticker {shown(ticker, 80)}")
     try:
         day = datetime.strptime(match["yy"] + match["mon"].title() + match["dd"], "%y%b%d").date()
     except ValueError as exc:
-        raise TickerError(f"bad date in ticker {ticker!r}") from exc
+        raise TickerError(f"bad date in ticker {shown(ticker, 80)}") from exc
     series = match["series"]
     event = f"{series}-{match['yy']}{match['mon']}{match['dd']}"
     strike = Decimal(match["strike"]) if match["strike"] is not None else None

@@ -12,6 +12,11 @@ import dlt
 from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.sources import DltResource
 
+from pipelines.documents import truncated
+
+# A reason is a sentence; one that quotes a hostile value must not grow with it.
+MAX_REASON_CHARS = 1000
+
 REJECT_COLUMNS: TTableSchemaColumns = {
     "reject_id": {"data_type": "text", "nullable": False},
     "source_name": {"data_type": "text", "nullable": False},
@@ -31,7 +36,8 @@ class Reject:
     Attributes:
         source_name: which parser refused it (``iem_asos``, ``kalshi_markets``...).
         reason: why, in words a person can act on.
-        raw_text: the row exactly as received.
+        raw_text: the row exactly as received (cut to ``documents.MAX_RAW_CHARS``, noting the
+            full length: a hostile line must not bloat the table).
         location: where it came from (URL, or file path and line).
         data_source: ``real`` or ``simulated``.
         ingest_channel: ``http``, ``files`` or ``sample``.
@@ -43,6 +49,10 @@ class Reject:
     location: str
     data_source: str
     ingest_channel: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw_text", truncated(self.raw_text))
+        object.__setattr__(self, "reason", truncated(self.reason, MAX_REASON_CHARS))
 
     def to_row(self) -> dict[str, Any]:
         """The row for the rejects table; its id is a hash so a re-run never duplicates it."""

@@ -17,17 +17,22 @@ every :51 report has SLP and no off-hour special does.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlparse
 
+from domain.bounds import (
+    BoundsError,
+    bounded_whole,
+    check_daily_range,
+    check_temperature_f,
+    shown,
+)
 from domain.observations import (
     ObservationError,
     asos_valid_at,
@@ -37,7 +42,7 @@ from domain.observations import (
     reading,
     station_icao,
 )
-from pipelines.documents import RawDocument
+from pipelines.documents import DocumentError, RawDocument, csv_lines, load_json
 from pipelines.rejects import Reject
 
 Row = dict[str, Any]
@@ -122,9 +127,11 @@ def sniff(text: str, location: str = "") -> Kind | None:
         if '"results"' not in stripped[:4096]:
             return None
         try:
-            rows = json.loads(text).get("results", [])
-        except (ValueError, AttributeError):
+            rows = load_json(text).get("results", [])
+        except (DocumentError, AttributeError):
             rows = []
+        if not isinstance(rows, list):
+            rows = []  # parse_daily rejects the document, with the reason
         if not rows:
             # A prefix of a big file, or no results: look for a CF6-only key, then the name.
             cf6 = '"avg_temp"' in stripped or '"hdd"' in stripped or _name_says_cf6(location)
@@ -144,26 +151,30 @@ def sniff(text: str, location: str = "") -> Kind | None:
 # Field helpers
 
 
-def _float_or_none(raw: str | None, name: str) -> float | None:
+def _temperature_or_none(raw: str | None, name: str) -> float | None:
     # The raw tables hold IEM's numbers as DOUBLE; the rule that they are numbers is the domain's.
     value = reading(raw, name)
-    return None if value is None else float(value)
+    if value is None:
+        return None
+    try:
+        check_temperature_f(value, name, raw)
+    except BoundsError as exc:
+        raise RowError(str(exc)) from exc
+    return float(value)
 
 
-def _int_or_none(raw: Any, name: str) -> int | None:
+def _whole_temperature_or_none(raw: Any, name: str) -> int | None:
+    """A CLI/CF6 whole-°F value (JSON number or text), bounded before conversion."""
     if raw is None or (isinstance(raw, str) and is_missing(raw)):
         return None
-    if isinstance(raw, bool):
-        raise RowError(f"{name} {raw!r} is not a whole number")
-    if isinstance(raw, int):
-        return raw
+    if isinstance(raw, str) and raw.strip().upper() == "T":
+        raise RowError(f"{name} {raw!r} is not a number (trace 'T' is not a temperature)")
     try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation as exc:
-        raise RowError(f"{name} {raw!r} is not a number (trace 'T' is not a temperature)") from exc
-    if value != value.to_integral_value():
-        raise RowError(f"{name} {raw!r} is not a whole number")
-    return int(value)
+        value = bounded_whole(raw, name)
+        check_temperature_f(value, name, raw)
+    except BoundsError as exc:
+        raise RowError(str(exc)) from exc
+    return value
 
 
 def published_at(product_id: str) -> datetime:
@@ -269,19 +280,22 @@ def _csv_records(
     doc: RawDocument, source: str, out: Parsed
 ) -> Iterator[tuple[int, str, dict[str, str | None]]]:
     """CSV data lines as (line number, raw line, fields); bad lines become rejects in ``out``."""
-    lines = doc.text.splitlines()
     # IEM ends every response with a newline; a last line without one was cut off in transit
     # or on disk, so it is rejected even when it happens to have every column.
     truncated_last = bool(doc.text) and not doc.text.endswith(("\n", "\r"))
+    last_line = len(doc.text.splitlines())
     header: list[str] | None = None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.startswith("#"):
+    for parsed in csv_lines(doc.text):
+        number, line, values = parsed.number, parsed.raw, parsed.values
+        if line.startswith("#"):
             continue
-        values = next(csv.reader([line]))
+        if values is None:
+            out.rejects.append(_reject(doc, source, parsed.error or "", line, f":{number}"))
+            continue
         if header is None:
             header = [name.strip().lstrip("\ufeff").lower() for name in values]
             continue
-        if truncated_last and number == len(lines):
+        if truncated_last and number == last_line:
             out.rejects.append(
                 _reject(
                     doc, source, "truncated file: last line has no line end", line, f":{number}"
@@ -341,11 +355,15 @@ def _daily_row(record: dict[str, Any], kind: Kind, doc: RawDocument) -> Row:
     if is_missing(product):
         raise RowError("product id is missing")
     issued = published_at(product)
-    high = _int_or_none(record.get("high"), "high")
-    low = _int_or_none(record.get("low"), "low")
+    high = _whole_temperature_or_none(record.get("high"), "high")
+    low = _whole_temperature_or_none(record.get("low"), "low")
     # One missing value still carries the other; a row with neither is useless.
     if high is None and low is None:
         raise RowError("high and low are both missing")
+    try:
+        check_daily_range(high, low)
+    except BoundsError as exc:
+        raise RowError(str(exc)) from exc
     row: Row = {
         "station": icao,
         "climate_date": day,
@@ -359,7 +377,7 @@ def _daily_row(record: dict[str, Any], kind: Kind, doc: RawDocument) -> Row:
         row["low_time"] = _text_or_none(record.get("low_time"))
     else:
         avg = record.get("avg_temp")
-        row["avg_temp_f"] = _float_or_none(None if avg is None else str(avg), "avg_temp")
+        row["avg_temp_f"] = _temperature_or_none(None if avg is None else str(avg), "avg_temp")
     row.update(
         source_location=doc.location,
         data_source=doc.data_source,
@@ -397,11 +415,11 @@ def parse_daily(doc: RawDocument, kind: Kind | None = None) -> Parsed:
     records: list[tuple[str, str, dict[str, Any]]] = []
     if doc.text.lstrip("\ufeff \r\n\t").startswith("{"):
         try:
-            payload = json.loads(doc.text)
-            results = payload["results"]
+            payload = load_json(doc.text)
+            results = payload.get("results") if isinstance(payload, dict) else None
             if not isinstance(results, list):
-                raise TypeError("results is not a list")
-        except (ValueError, KeyError, TypeError) as exc:
+                raise DocumentError(f"results is not a list: {shown(results)}")
+        except DocumentError as exc:
             out.rejects.append(_reject(doc, source, f"unreadable JSON: {exc}", doc.text[:500], ""))
             return out
         for index, record in enumerate(results):

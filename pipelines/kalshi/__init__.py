@@ -308,12 +308,9 @@ def iter_orderbooks(
     for ticker in market_tickers:
         at = datetime.now(UTC)
         body = client.orderbook_body(ticker)
-        try:
-            yield from parse_orderbook(ticker, at, body, ctx=ctx)
-        except (ValueError, KeyError, TypeError) as exc:
-            ctx.reject(
-                "kalshi_orderbook", str(exc), body, client.url(f"/markets/{ticker}/orderbook")
-            )
+        where = client.url(f"/markets/{ticker}/orderbook")
+        rows = guarded("kalshi_orderbook", parse_orderbook, ctx, body, ticker, at, location=where)
+        yield from rows or []
 
 
 @dlt.source(name="kalshi", max_table_nesting=0)

@@ -18,8 +18,6 @@ same money rules as the API parsers (:mod:`domain.money`). Formats:
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,19 +26,19 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from domain.bounds import BoundsError, bounded_whole, check_count
 from domain.brackets import BracketError
 from domain.climate_day import fallback_close_at
 from domain.money import (
     MoneyFormatError,
     cents_text,
-    count,
     count_text,
     dollars_text,
     number_text,
 )
-from domain.stations import station_by_series
+from domain.stations import UnknownStationError, station_by_series
 from domain.tickers import TickerError, bracket_from_ticker, parse_ticker
-from pipelines.documents import RawDocument
+from pipelines.documents import RawDocument, csv_lines
 from pipelines.kalshi.parsers import ParseContext, ParseError, canonical_json, instant
 from pipelines.kalshi.tables import Row
 
@@ -128,35 +126,55 @@ def sniff_kind(header: Iterable[str]) -> str | None:
     return None
 
 
+# A header is one short line; reading a bounded head keeps a file with no line end cheap.
+_SNIFF_CHARS = 64 * 1024
+
+
+def sniff_text(head: str) -> str | None:
+    """The export kind of a CSV text (or its head), from its first non-blank line; else None."""
+    first = next(csv_lines(head), None)
+    if first is None or first.values is None:
+        return None
+    return sniff_kind(first.values)
+
+
 def sniff_path(path: Path) -> str | None:
-    """Read a file's first line and sniff its kind (None for non-CSV or unknown files)."""
+    """Read a file's head and sniff its kind (None for non-CSV, unreadable or unknown files)."""
     if path.suffix.lower() != ".csv":
         return None
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError):
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            head = handle.read(_SNIFF_CHARS)
+    except OSError:
         return None
-    return sniff_kind(header)
+    return sniff_text(head)
 
 
 def read_document(path: Path) -> RawDocument:
-    """A CSV export as a raw document (real data, files channel)."""
+    """A CSV export as a raw document (real data, files channel; bad bytes become U+FFFD)."""
     return RawDocument(
-        text=path.read_text(encoding="utf-8"),
+        text=path.read_text(encoding="utf-8", errors="replace"),
         location=str(path),
         data_source=DATA_SOURCE,
         ingest_channel=CHANNEL,
     )
 
 
-def _rows(doc: RawDocument) -> Iterator[tuple[int, dict[str, str], str]]:
-    """(line number, row dict, raw line) for every data row of a CSV document."""
-    lines = doc.text.splitlines()
-    reader = csv.DictReader(io.StringIO(doc.text))
-    for index, row in enumerate(reader, start=2):
-        raw = lines[index - 1] if index - 1 < len(lines) else canonical_json(row)
-        yield index, row, raw
+def _rows(doc: RawDocument) -> Iterator[tuple[int, str, dict[str, str] | None, str | None]]:
+    """(line number, raw line, row dict, None) for every data line of a CSV document, or
+    (line number, raw line, None, reason) for a line that is not a row of the header's shape.
+    """
+    header: list[str] | None = None
+    for line in csv_lines(doc.text):
+        if line.values is None:
+            yield line.number, line.raw, None, line.error
+        elif header is None:
+            header = [name.strip().lstrip("\ufeff") for name in line.values]
+        elif len(line.values) != len(header):
+            reason = f"garbled row: {len(line.values)} fields, header has {len(header)}"
+            yield line.number, line.raw, None, reason
+        else:
+            yield line.number, line.raw, dict(zip(header, line.values, strict=True)), None
 
 
 def _val(row: dict[str, str], name: str) -> str | None:
@@ -192,7 +210,15 @@ def _location(doc: RawDocument, line: int) -> str:
 
 
 # What a bad CSV row raises; each becomes a reject naming the file and line.
-_ROW_ERRORS = (TickerError, BracketError, ParseError, MoneyFormatError, ArithmeticError)
+_ROW_ERRORS = (
+    TickerError,
+    BracketError,
+    ParseError,
+    MoneyFormatError,
+    BoundsError,
+    UnknownStationError,
+    ArithmeticError,
+)
 
 
 def _each_row(
@@ -201,14 +227,20 @@ def _each_row(
     source_name: str,
     parse: Callable[[dict[str, str], str], Iterator[Row]],
 ) -> Iterator[Row]:
-    """The rows ``parse`` makes of each CSV row (given the row and its ``file:line``); a row
-    that raises one of :data:`_ROW_ERRORS` becomes a reject instead."""
-    for line, row, raw in _rows(doc):
+    """The rows ``parse`` makes of each CSV row (given the row and its ``file:line``); a line
+    that is not a row, or a row that raises one of :data:`_ROW_ERRORS`, becomes a reject.
+    A row's output rows are made in full before any is yielded: all of them or a reject."""
+    for line, raw, row, error in _rows(doc):
         where = _location(doc, line)
+        if row is None:
+            ctx.reject(source_name, error or "unreadable line", raw, where)
+            continue
         try:
-            yield from parse(row, where)
+            made = list(parse(row, where))
         except _ROW_ERRORS as exc:
             ctx.reject(source_name, str(exc), raw, where)
+            continue
+        yield from made
 
 
 def parse_settled_ladder(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
@@ -375,7 +407,6 @@ def parse_hourly_candle_markets(doc: RawDocument, ctx: ParseContext) -> Iterator
         ticker = (row.get("market_ticker") or "").strip()
         if ticker in seen:
             return
-        seen.add(ticker)
         parsed = parse_ticker(ticker)
         strike_type = _val(row, "strike_type")
         bracket_from_ticker(ticker, strike_type)
@@ -403,6 +434,8 @@ def parse_hourly_candle_markets(doc: RawDocument, ctx: ParseContext) -> Iterator
             "extra_json": canonical_json(extra),
             **ctx.provenance(where),
         }
+        # Only once it parsed: a bad first row must not hide the market's good rows.
+        seen.add(ticker)
 
     yield from _each_row(doc, ctx, "kalshi_files_hourly_candle_markets", _row)
 
@@ -425,7 +458,10 @@ def parse_trade_candles(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
         start = instant(_val(row, "start"), "start")
         if start is None:
             raise ParseError("start missing")
-        trades = count(_val(row, "count"), "count")
+        raw_trades = _val(row, "count")
+        trades = None if raw_trades is None else bounded_whole(raw_trades, "count")
+        if trades is not None:
+            check_count(trades, "count", raw_trades)
         yield {
             "market_ticker": ticker,
             "period_minutes": 5,
@@ -436,7 +472,7 @@ def parse_trade_candles(doc: RawDocument, ctx: ParseContext) -> Iterator[Row]:
             "price_high_dollars": cents_text(_val(row, "high"), "high"),
             "price_low_dollars": cents_text(_val(row, "low"), "low"),
             "price_close_dollars": cents_text(_val(row, "close"), "close"),
-            "trade_count": int(trades) if trades is not None else None,
+            "trade_count": trades,
             **ctx.provenance(where),
         }
 
@@ -451,14 +487,26 @@ def _market_close_utc(event_ticker: str) -> datetime:
 
 
 def first_empty_book(doc: RawDocument) -> datetime | None:
-    """The first naive time at which a top-of-book log shows an empty book (bids 0 and 0)."""
+    """The first naive time at which a top-of-book log shows an empty book (bids 0 and 0).
+
+    Lines that do not parse are skipped here (:func:`parse_top_of_book` rejects them).
+    """
     first: datetime | None = None
-    for _, row, _ in _rows(doc):
-        if _val(row, "best_yes_bid") in ("0", "0.0") and _val(row, "best_no_bid") in ("0", "0.0"):
-            stamp = datetime.fromisoformat(row["timestamp"])
-            if first is None or stamp < first:
-                first = stamp
+    for _, _, row, _ in _rows(doc):
+        if row is None or not _is_empty_book(row):
+            continue
+        try:
+            stamp = datetime.fromisoformat((row.get("timestamp") or "").strip())
+        except ValueError:
+            continue
+        if stamp.tzinfo is None and (first is None or stamp < first):
+            first = stamp
     return first
+
+
+def _is_empty_book(row: dict[str, str]) -> bool:
+    empty = ("0", "0.0")
+    return _val(row, "best_yes_bid") in empty and _val(row, "best_no_bid") in empty
 
 
 def zone_fits(zone: str, event_ticker: str, emptied_at_naive: datetime) -> bool:
@@ -483,6 +531,7 @@ def infer_top_of_book_zone(empties: dict[str, datetime]) -> str:
     Returns:
         The one candidate zone consistent with every observation, else the default (logged).
     """
+    empties = {event: at for event, at in empties.items() if _usable_evidence(event, at)}
     fitting = [
         zone
         for zone in CANDIDATE_ZONES
@@ -499,9 +548,36 @@ def infer_top_of_book_zone(empties: dict[str, datetime]) -> str:
     return DEFAULT_TOP_OF_BOOK_ZONE
 
 
+def _usable_evidence(event_ticker: str, emptied_at_naive: datetime) -> bool:
+    """Can this emptied book vote on the zone? Its file must name a known station's event and
+    its time must be convertible from every candidate zone (a hostile file is not evidence)."""
+    try:
+        _market_close_utc(event_ticker)
+        for zone in CANDIDATE_ZONES:
+            emptied_at_naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    except (TickerError, UnknownStationError, OverflowError, ValueError):
+        return False
+    return True
+
+
 def event_of_top_of_book(doc: RawDocument) -> str:
     """The event ticker a top-of-book log covers (its file name, ``KXHIGHNY-25DEC05.csv``)."""
     return Path(doc.location).stem
+
+
+def zone_of_books(docs: list[RawDocument]) -> str:
+    """The zone of a set of top-of-book logs' naive timestamps (:func:`infer_top_of_book_zone`
+    over the time each log's book first empties); the default when there are no logs."""
+    if not docs:
+        return DEFAULT_TOP_OF_BOOK_ZONE
+    empties = {}
+    for doc in docs:
+        emptied = first_empty_book(doc)
+        if emptied is not None:
+            empties[event_of_top_of_book(doc)] = emptied
+    zone = infer_top_of_book_zone(empties)
+    log.info("top-of-book timestamps read as %s (inferred from %d books)", zone, len(empties))
+    return zone
 
 
 def parse_top_of_book(doc: RawDocument, ctx: ParseContext, zone: str) -> Iterator[Row]:
@@ -565,5 +641,7 @@ __all__ = [
     "read_document",
     "sniff_kind",
     "sniff_path",
+    "sniff_text",
     "zone_fits",
+    "zone_of_books",
 ]

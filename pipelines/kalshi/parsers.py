@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.kalshi.orderbook import parse_orderbook_body
+from domain.bounds import shown
 from domain.money import (
     MoneyFormatError,
     amount_cents_text,
@@ -35,6 +36,7 @@ from pipelines.kalshi.tables import COUNT_COLUMNS, MARKET_TIME_COLUMNS, MONEY_CO
 from pipelines.rejects import Reject
 
 JsonObject = dict[str, Any]
+_Parsed = TypeVar("_Parsed")
 
 MARKET_TIERS = ("live", "historical", "files")
 
@@ -48,10 +50,22 @@ class ParseError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
+# ISO-8601 instants are at most ~35 characters; Unix seconds stay within datetime's years.
+MAX_INSTANT_CHARS = 64
+_MAX_EPOCH_DIGITS = 11
+
+
 @lru_cache(maxsize=131072)
 def _parse_instant(text: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _from_epoch(seconds: int, value: object, field_name: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ParseError(f"{field_name}: Unix time out of range: {shown(value)}") from exc
 
 
 def instant(value: object, field_name: str) -> datetime | None:
@@ -69,14 +83,21 @@ def instant(value: object, field_name: str) -> datetime | None:
     if isinstance(value, datetime):
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
-    text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
+        return _from_epoch(value, value, field_name)
+    if not isinstance(value, str):
+        raise ParseError(f"{field_name}: not an instant: {shown(value)}")
+    text = value.strip()
+    if len(text) > MAX_INSTANT_CHARS:
+        raise ParseError(f"{field_name}: longer than {MAX_INSTANT_CHARS} characters")
+    digits = text.removeprefix("-")
+    if digits.isascii() and digits.isdigit():
+        if len(digits) > _MAX_EPOCH_DIGITS:
+            raise ParseError(f"{field_name}: Unix time out of range: {shown(value)}")
+        return _from_epoch(int(text), value, field_name)
     try:
         return _parse_instant(text)
     except ValueError as exc:
-        raise ParseError(f"{field_name}: not an ISO-8601 instant: {value!r}") from exc
+        raise ParseError(f"{field_name}: not an ISO-8601 instant: {shown(value)}") from exc
 
 
 Normaliser = Callable[[object, str], str | None]
@@ -132,11 +153,21 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
+def _ticker(value: object, field_name: str) -> str | None:
+    """A ticker field: text or absent; anything else would fail the Arrow conversion later."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ParseError(f"{field_name}: not a string: {shown(value)}")
+
+
 def _raw(obj: object) -> str:
     try:
         return canonical_json(obj)
-    except (TypeError, ValueError):
-        return repr(obj)
+    except (TypeError, ValueError, RecursionError):
+        try:
+            return repr(obj)
+        except RecursionError:
+            return f"<{type(obj).__name__} nested too deep to show>"
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,15 +215,38 @@ class ParseContext:
         )
 
 
+# What a malformed object may raise inside a parser (ParseError, MoneyFormatError, BoundsError
+# and TickerError are ValueErrors; KeyError/TypeError/AttributeError come from wrong shapes;
+# RecursionError from an object nested too deep to serialise into extra_json).
+PARSE_ERRORS = (ValueError, ArithmeticError, KeyError, TypeError, AttributeError, RecursionError)
+
+
 def guarded(
-    source_name: str, parse: Callable[..., Row | None], ctx: ParseContext, obj: object, *args: Any
-) -> Row | None:
-    """Run one parser on one object; a parse failure becomes a reject instead of an exception."""
+    source_name: str,
+    parse: Callable[..., _Parsed],
+    ctx: ParseContext,
+    obj: object,
+    *args: Any,
+    location: str | None = None,
+) -> _Parsed | None:
+    """Run one parser on one object; a parse failure becomes a reject instead of an exception.
+
+    Args:
+        source_name: the reject's source name (``kalshi_markets``...).
+        parse: the parser, called as ``parse(obj, *args, ctx=ctx)``.
+        ctx: provenance and reject sink.
+        obj: the object to parse.
+        *args: the parser's further arguments.
+        location: where the object came from (default: the context's location).
+
+    Returns:
+        What the parser returned, or None when it refused the object (then rejected).
+    """
     try:
         return parse(obj, *args, ctx=ctx)
-    except (ParseError, MoneyFormatError, KeyError, TypeError, AttributeError, ValueError) as exc:
+    except PARSE_ERRORS as exc:
         reason = str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}"
-        ctx.reject(source_name, reason or type(exc).__name__, obj)
+        ctx.reject(source_name, reason or type(exc).__name__, obj, location)
         return None
 
 
@@ -236,7 +290,7 @@ def parse_series(obj: JsonObject, fetched_at: datetime, *, ctx: ParseContext) ->
     Returns:
         The row.
     """
-    ticker = obj.get("ticker") or obj.get("series_ticker")
+    ticker = _ticker(obj.get("ticker"), "ticker") or _ticker(obj.get("series_ticker"), "ticker")
     if not ticker:
         raise ParseError("series without ticker")
     multiplier = obj.get("fee_multiplier")
@@ -306,7 +360,9 @@ def parse_event(obj: JsonObject, *, ctx: ParseContext) -> Row:
     Returns:
         The row.
     """
-    ticker = obj.get("event_ticker") or obj.get("ticker")
+    ticker = _ticker(obj.get("event_ticker"), "event_ticker") or _ticker(
+        obj.get("ticker"), "ticker"
+    )
     if not ticker:
         raise ParseError("event without event_ticker")
     exclusive = obj.get("mutually_exclusive")
@@ -315,7 +371,7 @@ def parse_event(obj: JsonObject, *, ctx: ParseContext) -> Row:
     extra = {k: v for k, v in obj.items() if k not in _EVENT_FIELDS}
     return {
         "event_ticker": str(ticker),
-        "series_ticker": _text(obj.get("series_ticker")),
+        "series_ticker": _ticker(obj.get("series_ticker"), "series_ticker"),
         "title": _text(obj.get("title")),
         "sub_title": _text(obj.get("sub_title")),
         "category": _text(obj.get("category")),
@@ -381,7 +437,7 @@ def parse_market(
     early = obj.get("can_close_early")
     row: Row = {
         "market_ticker": ticker,
-        "series_ticker": series_ticker or obj.get("series_ticker"),
+        "series_ticker": series_ticker or _ticker(obj.get("series_ticker"), "series_ticker"),
         "market_tier": tier,
         "result": result,
         "floor_strike": number_text(obj.get("floor_strike"), "floor_strike"),
@@ -394,6 +450,7 @@ def parse_market(
         used.add("series_ticker")
     for name in _MARKET_TEXT_FIELDS:
         row[name] = _text(obj.get(name))
+    _ticker(obj.get("event_ticker"), "event_ticker")
     for name in MARKET_TIME_COLUMNS:
         row[name] = instant(obj.get(name), name)
     for name in _MARKET_PRICES:
@@ -509,6 +566,8 @@ def parse_trade(obj: JsonObject, *, ctx: ParseContext) -> Row:
         The row.
     """
     trade_id = obj.get("trade_id")
+    if isinstance(trade_id, dict | list):
+        raise ParseError(f"trade_id not a scalar: {shown(trade_id)}")
     if not trade_id:
         raise ParseError("trade without trade_id")
     side = obj.get("taker_side") or obj.get("taker_outcome_side")
@@ -520,7 +579,8 @@ def parse_trade(obj: JsonObject, *, ctx: ParseContext) -> Row:
         raise ParseError("trade without created_time")
     return {
         "trade_id": str(trade_id),
-        "market_ticker": obj.get("ticker") or obj.get("market_ticker"),
+        "market_ticker": _ticker(obj.get("ticker"), "ticker")
+        or _ticker(obj.get("market_ticker"), "market_ticker"),
         "count_fp": count_field(obj, "count", used),
         "yes_price_dollars": price_field(obj, "yes_price", used),
         "no_price_dollars": price_field(obj, "no_price", used),
@@ -531,16 +591,16 @@ def parse_trade(obj: JsonObject, *, ctx: ParseContext) -> Row:
 
 
 def parse_orderbook(
-    market_ticker: str, snapshot_at: object, body: JsonObject, *, ctx: ParseContext
+    body: JsonObject, market_ticker: str, snapshot_at: object, *, ctx: ParseContext
 ) -> list[Row]:
     """A ``GET /markets/{t}/orderbook`` body as ``orderbook_snapshots`` rows (bids only).
 
     Level 0 is the best (highest) bid of each side; best YES ask = 1 - best NO bid.
 
     Args:
+        body: the response body (``orderbook_fp`` or legacy ``orderbook`` in cents).
         market_ticker: the market.
         snapshot_at: when the book was read (ISO text or datetime).
-        body: the response body (``orderbook_fp`` or legacy ``orderbook`` in cents).
         ctx: provenance and reject sink.
 
     Returns:

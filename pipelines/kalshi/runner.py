@@ -18,6 +18,7 @@ import pyarrow as pa
 from dlt.sources import DltResource
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from adapters.circuit import CircuitTransport
 from adapters.kalshi import settings as api
 from adapters.kalshi.client import KalshiClient
 from adapters.kalshi.credentials import resolve_signer
@@ -255,16 +256,7 @@ def run_files(paths: list[Path]) -> LoadSummary:
 
     def book_rows() -> Iterator[Row]:
         docs = list(_docs("top_of_book"))
-        empties = {}
-        for doc in docs:
-            emptied = files.first_empty_book(doc)
-            if emptied is not None:
-                empties[files.event_of_top_of_book(doc)] = emptied
-        zone = files.infer_top_of_book_zone(empties) if docs else files.DEFAULT_TOP_OF_BOOK_ZONE
-        if docs:
-            log.info(
-                "top-of-book timestamps read as %s (inferred from %d books)", zone, len(empties)
-            )
+        zone = files.zone_of_books(docs)
         for doc in docs:
             yield from files.parse_top_of_book(doc, ctx, zone)
 
@@ -302,7 +294,7 @@ def run_live(stations: list[Station], start: date, end: date) -> LoadSummary:
     signer = resolve_signer()
     ctx = ParseContext(data_source="real", ingest_channel="http", location=api.base_url())
     existing = _existing_snapshot_keys()
-    with KalshiClient(signer=signer) as client:
+    with KalshiClient(signer=signer, transport=CircuitTransport()) as client:
         source = kalshi_source(
             client, stations, start, end, ctx, include_orderbook=signer is not None
         )
@@ -402,10 +394,11 @@ def load_payloads(payloads: KalshiPayloads, label: str) -> LoadSummary:
 
     def book_rows() -> Iterator[Row]:
         for ticker, at, body in payloads.orderbooks:
-            try:
-                yield from parse_orderbook(ticker, at, body, ctx=ctx)
-            except (ValueError, KeyError, TypeError) as exc:
-                ctx.reject("kalshi_orderbook", str(exc), body, f"{payloads.location}#{ticker}")
+            where = f"{payloads.location}#{ticker}"
+            rows = guarded(
+                "kalshi_orderbook", parse_orderbook, ctx, body, ticker, at, location=where
+            )
+            yield from rows or []
 
     stages = [
         _stage(SERIES, series_rows),

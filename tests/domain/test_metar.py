@@ -139,3 +139,16 @@ def test_knyc_hourly_max_is_one_below_the_cli_high(realdata: Path) -> None:
             if diff:
                 disagreements.append((row["timestamp"], diff))
     assert disagreements == [("2026-08-22 16:51:00+0000", 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KNYC 011251Z 00000KT 10SM CLR M99/M99 A3000",  # body -99 °C
+        "KNYC 011251Z 00000KT 10SM CLR 21/16 A3000 RMK T07000160",  # T group 70.0 °C
+        "KNYC 011251Z 00000KT 10SM CLR 21/16 A3000 RMK 400001999",  # 24-hour min -99.9 °C
+    ],
+)
+def test_temperatures_outside_the_physical_bounds_are_refused(text: str) -> None:
+    with pytest.raises(MetarParseError, match="outside -73.3..60.0 °C"):
+        parse_metar(text)

@@ -26,8 +26,9 @@ from domain.money import (
     parse_decimal,
     price_from,
 )
+from domain.stations import load_stations
 from domain.temperature import round_half_up, whole_f
-from domain.tickers import TickerError, bracket_from_ticker, parse_ticker
+from domain.tickers import TickerError, bracket_from_ticker, event_ticker, parse_ticker
 
 
 def test_climate_date_comes_from_ticker() -> None:
@@ -35,6 +36,44 @@ def test_climate_date_comes_from_ticker() -> None:
     assert parsed.climate_date == date(2026, 1, 23)
     assert parsed.event_ticker == "KXHIGHCHI-26JAN23"
     assert parsed.series_ticker == "KXHIGHCHI"
+
+
+def test_event_ticker_is_the_climate_date() -> None:
+    assert event_ticker("kxhighny", date(2026, 2, 9)) == "KXHIGHNY-26FEB09"
+    assert event_ticker("KXLOWTCHI", date(2025, 12, 31)) == "KXLOWTCHI-25DEC31"
+
+
+ROUND_TRIP_DATES = [
+    date(2000, 1, 1),
+    date(2021, 8, 1),
+    date(2024, 2, 29),
+    date(2025, 3, 9),
+    date(2025, 11, 2),
+    date(2026, 5, 17),
+    date(2026, 12, 31),
+    date(2068, 6, 30),
+] + [date(2026, month, 1) for month in range(1, 13)]
+
+
+@pytest.mark.parametrize("series", sorted({s for st in load_stations() for s in st.series_tickers}))
+def test_event_ticker_round_trips_through_parse_ticker(series: str) -> None:
+    for day in ROUND_TRIP_DATES:
+        parsed = parse_ticker(event_ticker(series, day))
+        assert (parsed.series_ticker, parsed.climate_date) == (series, day)
+        assert parsed.event_ticker == event_ticker(series, day) and parsed.kind is None
+
+
+@pytest.mark.parametrize(
+    ("series", "day"),
+    [
+        ("KXHIGHNY", date(1999, 12, 31)),
+        ("KXHIGHNY", date(2069, 1, 1)),
+        ("KX-HIGH", date(2026, 1, 1)),
+    ],
+)
+def test_event_ticker_refuses_what_parse_ticker_could_not_read_back(series: str, day: date) -> None:
+    with pytest.raises(TickerError):
+        event_ticker(series, day)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +138,7 @@ def test_legacy_cents_and_amounts() -> None:
     assert cents_to_dollars(27) == Decimal("0.27")
     assert cents_to_dollars("100") == Decimal(1)
     assert cents_to_dollars(None) is None
-    with pytest.raises(MoneyFormatError, match="price 1.5 outside"):
+    with pytest.raises(MoneyFormatError, match=r"^yes_bid: 150 cents outside 0\.\.100$"):
         cents_to_dollars(150, "yes_bid")
     # amounts are dollars too, but not bounded to [0, 1]
     assert amount("12717.00", "liquidity_dollars") == Decimal("12717")
@@ -156,7 +195,7 @@ def test_canonical_text() -> None:
 def test_canonical_text_refusals_name_the_field() -> None:
     with pytest.raises(MoneyFormatError, match="^volume_fp: not a number"):
         count_text("ten", "volume_fp")
-    with pytest.raises(MoneyFormatError, match="^yes_bid: price 2 outside"):
+    with pytest.raises(MoneyFormatError, match="^yes_bid: 200 cents outside"):  # as given
         cents_text(200, "yes_bid")
     with pytest.raises(MoneyFormatError, match="boolean"):
         dollars_text(True, "yes_bid_dollars")  # True must not hit a cached "1"

@@ -146,14 +146,14 @@ def test_trade_and_orderbook(ctx: ParseContext) -> None:
             ctx=ctx,
         )
     rows = parse_orderbook(
-        "M",
-        "2026-01-23T15:00:00Z",
         {
             "orderbook_fp": {
                 "yes_dollars": [["0.2400", "120.00"], ["0.2500", "1.00"]],
                 "no_dollars": None,
             }
         },
+        "M",
+        "2026-01-23T15:00:00Z",
         ctx=ctx,
     )
     assert [(r["book_side"], r["level"], r["price_dollars"]) for r in rows] == [
@@ -161,7 +161,7 @@ def test_trade_and_orderbook(ctx: ParseContext) -> None:
         ("yes", 1, "0.2400"),
     ]
     legacy = parse_orderbook(
-        "M", "2026-01-23T15:00:00Z", {"orderbook": {"no": [[73, 40]]}}, ctx=ctx
+        {"orderbook": {"no": [[73, 40]]}}, "M", "2026-01-23T15:00:00Z", ctx=ctx
     )
     assert legacy[0]["price_dollars"] == "0.7300" and legacy[0]["size_fp"] == "40.00"
 
