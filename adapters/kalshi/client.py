@@ -6,6 +6,7 @@ signer holds them and shows ``***``.
 
 from __future__ import annotations
 
+import json as json_module
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +21,7 @@ from adapters.kalshi.orderbook import OrderBook, parse_orderbook_body
 from adapters.kalshi.signing import KalshiSigner
 from adapters.pacing import TokenBucket
 from adapters.retry import RequestError, RetryPolicy, send_with_retries
+from domain.bounds import check_json_depth
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +153,18 @@ class KalshiClient:
             sleep=self._sleep,
             error=KalshiError,
         )
-        return response.json() if response.content else None
+        if not response.content:
+            return None
+        try:
+            # bounded first: a deeply nested body would otherwise recurse out of the parser
+            check_json_depth(response.text)
+            return json_module.loads(response.text)
+        except ValueError as exc:  # BoundsError and JSONDecodeError are ValueErrors
+            raise KalshiError(
+                f"{method.upper()} {url} returned a body that is not usable JSON: {exc}",
+                url=url,
+                status=response.status_code,
+            ) from exc
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, *, auth: bool = False) -> Any:
         """GET ``path`` and return its JSON body (see :meth:`request`)."""

@@ -99,7 +99,8 @@ def _handler_class(state: FakeKalshi) -> type[BaseHTTPRequestHandler]:
             return
 
         def _reply(self, status: int, body: Any) -> None:
-            data = json.dumps(body).encode()
+            # bytes go out as they are: a broken or hostile body
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -191,3 +191,20 @@ def test_historical_cutoff_and_tier_routing(server: FakeKalshi, client: KalshiCl
     assert cutoff.markets_need_history(datetime(2025, 12, 31, tzinfo=UTC))
     assert not cutoff.markets_need_history(datetime(2026, 1, 1, tzinfo=UTC))
     assert not cutoff.trades_need_history(datetime(2026, 2, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<html>maintenance</html>", "not usable JSON"),
+        (b"[" * 200_000, "nest"),
+    ],
+)
+def test_a_200_that_is_not_usable_json_is_a_kalshi_error(
+    server: FakeKalshi, client: KalshiClient, body: bytes, reason: str
+) -> None:
+    server.route("/series/KXHIGHNY", [(200, body)])
+
+    with pytest.raises(KalshiError, match=reason) as caught:
+        client.get("/series/KXHIGHNY")
+    assert caught.value.status == 200
