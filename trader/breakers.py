@@ -114,7 +114,10 @@ class BreakerState:
             return Breaker.JOURNAL_UNWRITABLE.value
         if self.risk.halted:
             return Breaker.CONSECUTIVE_LOSSES.value
-        if self._daily_loss_hit(day):
+        # The halt is full: a station whose climate day is still the one before the loss's
+        # risk day (Los Angeles while New York's settlement is booked) stops too.
+        halted_through = self.daily_loss_day
+        if self._daily_loss_hit(day) or (halted_through is not None and day <= halted_through):
             return Breaker.DAILY_LOSS.value
         if station.upper() in self.paused_stations:
             return Breaker.STALE_OBSERVATION.value

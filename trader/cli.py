@@ -23,7 +23,6 @@ from adapters.iem.client import IemClient
 from adapters.kalshi.client import KalshiClient
 from adapters.kalshi.credentials import resolve_signer
 from adapters.kalshi.signing import KalshiConfigError
-from adapters.retry import RequestError
 from domain.layout import warehouse_path
 from domain.risk import RiskLimits
 from domain.stations import UnknownStationError, station_by_icao, station_by_series
@@ -35,7 +34,7 @@ from trader.feeds import IemObservations
 from trader.inputs import ExportError, ThresholdsExport, default_export_path, load_thresholds
 from trader.journal import Journal, JournalError, default_journal_path
 from trader.journal_state import SettlementRecord, record_breaker_event, record_heartbeat
-from trader.loop import UNREACHABLE, Stop, Trader
+from trader.loop import UNREACHABLE, VENUE_ERRORS, Stop, Trader
 from trader.markets import KalshiMarkets, SeriesFees
 from trader.recovery import reconcile_intents, restore_breakers
 from trader.replay import ReplayConfig, run_replay
@@ -142,6 +141,7 @@ def _build_trader(
         _stations(stations),
         climate=IemClimate(iem).report,
         reload_export=load,
+        max_export_age=timedelta(hours=max_age_h),
     )
 
 
@@ -284,7 +284,7 @@ def settle(journal_path: JournalOption = None) -> None:
             _, records = settle_due(
                 journal, IemClimate(IemClient(max_attempts=1)).report, state, now
             )
-        except RequestError as exc:
+        except VENUE_ERRORS as exc:
             _fail(f"cannot reach IEM: {exc}", 4)
         except JournalError as exc:
             _fail(f"journal unwritable: {exc}", 3)

@@ -215,17 +215,15 @@ class Journal:
 
     def order_by_key(self, key: str) -> OrderRecord | None:
         """The order of a dedup key, or None."""
-        row = self._db.execute(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE dedup_key = ?", (key,)
-        ).fetchone()
-        return None if row is None else _order(row)
+        rows = self.query(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE dedup_key = ?", (key,))
+        return _order(rows[0]) if rows else None
 
     def order_by_client_id(self, client_id: str) -> OrderRecord | None:
         """The order of a client order id, or None."""
-        row = self._db.execute(
+        rows = self.query(
             f"SELECT {_ORDER_COLUMNS} FROM orders WHERE client_order_id = ?", (client_id,)
-        ).fetchone()
-        return None if row is None else _order(row)
+        )
+        return _order(rows[0]) if rows else None
 
     def orders(self, climate_date: date | None = None) -> list[OrderRecord]:
         """Orders in journal order (on ``climate_date`` when given)."""
@@ -234,7 +232,7 @@ class Journal:
         if climate_date is not None:
             sql += " WHERE climate_date = ?"
             params = (climate_date.isoformat(),)
-        return [_order(row) for row in self._db.execute(sql + " ORDER BY order_row_id", params)]
+        return [_order(row) for row in self.query(sql + " ORDER BY order_row_id", params)]
 
     def set_status(
         self,
@@ -347,12 +345,12 @@ class Journal:
         params: tuple[object, ...] = ()
         if client_id is not None:
             sql, params = sql + " WHERE client_order_id = ?", (client_id,)
-        return [_fill(row) for row in self._db.execute(sql + " ORDER BY rowid", params)]
+        return [_fill(row) for row in self.query(sql + " ORDER BY rowid", params)]
 
     # -- generic access for trader.journal_state ---------------------------------------------
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """Rows of a read-only query."""
+        """Rows of a read-only query (``JournalError`` when the file cannot be read)."""
         try:
             return list(self._db.execute(sql, params))
         except sqlite3.Error as exc:

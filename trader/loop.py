@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -30,12 +30,13 @@ from domain.money import MoneyFormatError
 from domain.running_extreme import Observation, RunningExtreme, running_extreme
 from domain.stations import Station, station_by_icao
 from trader import breakers
-from trader.breakers import BreakerEvent, BreakerState
+from trader.breakers import Breaker, BreakerEvent, BreakerState
 from trader.brokers import Broker, Execution
 from trader.inputs import ExportError, ThresholdsExport, ThresholdsRow
-from trader.journal import DuplicateOrderError, Journal, JournalError
+from trader.journal import DuplicateOrderError, Journal, JournalError, OrderRecord
 from trader.journal_state import (
     SettlementRecord,
+    breaker_events,
     record_breaker_event,
     record_decision,
     record_heartbeat,
@@ -43,6 +44,7 @@ from trader.journal_state import (
 )
 from trader.markets import LadderMarket, SeriesFees, ladder_quote
 from trader.orders import OrderIntent
+from trader.payloads import PayloadError
 from trader.settlement import ClimateSource, settle_due
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ UNREACHABLE = {
     "kalshi backoff": "Kalshi",
 }
 # Payload trouble is a venue fault like a 5xx: back off, never trade on it.
-VENUE_ERRORS = (RequestError, OrderBookFormatError, MoneyFormatError)
+VENUE_ERRORS = (RequestError, OrderBookFormatError, MoneyFormatError, PayloadError)
 
 
 class ObservationSource(Protocol):
@@ -132,6 +134,8 @@ class Trader:
             with the start-up conditions); called when the file's modification time changes.
         probabilities: model probabilities per market (None: none known, so fair-value rows
             find no probability and do not trade).
+        max_export_age: once the export is older than this, it is re-read (and refused when
+            dbt has not rewritten it): a trader left running never trades stale thresholds.
     """
 
     def __init__(
@@ -147,6 +151,7 @@ class Trader:
         climate: ClimateSource | None = None,
         reload_export: Callable[[datetime], ThresholdsExport] | None = None,
         probabilities: ProbabilitySource | None = None,
+        max_export_age: timedelta | None = None,
     ) -> None:
         self.export = export
         self.journal = journal
@@ -159,6 +164,7 @@ class Trader:
         self.climate = climate
         self.reload_export = reload_export
         self.probabilities = probabilities
+        self.max_export_age = max_export_age
 
     @property
     def stations(self) -> tuple[str, ...]:
@@ -166,16 +172,30 @@ class Trader:
         return self.only_stations or self.export.stations
 
     def _refresh_export(self, now: datetime) -> None:
-        """Re-read the export when dbt has rewritten it (ExportError when it is now unusable)."""
+        """Re-read the export when dbt has rewritten it or it has grown older than allowed
+        (ExportError when it is now unusable)."""
         if self.reload_export is None:
             return
         try:
             changed = self.export.path.stat().st_mtime_ns != self.export.mtime_ns
         except OSError:
             changed = True  # gone: the reload says so in one line
-        if changed:
+        limit = self.max_export_age
+        if changed or (limit is not None and now - self.export.modified_at > limit):
             self.export = self.reload_export(now)
             log.info("thresholds export reloaded: %d rows", len(self.export.rows))
+
+    def _pick_up_resume(self, now: datetime) -> None:
+        """A ``python -m trader resume`` run beside this process lifts the halt here too: the
+        journal wins, and its last losing-streak event says whether the halt still stands."""
+        if not self.state.risk.halted:
+            return
+        streak = [
+            e for e in breaker_events(self.journal) if e.breaker == Breaker.CONSECUTIVE_LOSSES
+        ]
+        if streak and streak[-1].state_to == "ok":
+            self.state, _ = breakers.on_resume(self.state, now)  # already journaled by resume
+            log.warning("halt lifted by %s", streak[-1].reason)
 
     def _apply(self, update: tuple[BreakerState, tuple[BreakerEvent, ...]]) -> None:
         self.state, events = update
@@ -200,6 +220,7 @@ class Trader:
             log.error("%s", report.stopped)
             return report
         try:
+            self._pick_up_resume(now)
             report.settled = self._settle(now)
             for icao in self.stations:
                 report.stations.append(self._station_tick(station_by_icao(icao), now))
@@ -292,6 +313,18 @@ class Trader:
             now=now,
         )
         decision = decide(inp, self.state.risk)
+        blocked = self.state.blocked(station.icao, day) if decision.is_trade else None
+        if blocked is not None:
+            # The journal records what happened: no order, and the breaker that stopped it.
+            log.info("%s %s: trade blocked by %s", station.icao, contract, blocked)
+            decision = replace(
+                decision,
+                action="NO_TRADE",
+                reason_code=blocked,
+                reason=f"breaker {blocked}; would have: {decision.reason}",
+                count=0,
+                fee=Decimal(0),
+            )
         decision_id = record_decision(
             self.journal,
             decision,
@@ -302,10 +335,6 @@ class Trader:
         )
         out.decisions.append(decision)
         if not decision.is_trade or not row.tradable or decision.price is None:
-            return
-        blocked = self.state.blocked(station.icao, day)
-        if blocked is not None:
-            log.info("%s %s: trade blocked by %s", station.icao, contract, blocked)
             return
         (bracket,) = (q.bracket for q in ladder if q.market_ticker == decision.market_ticker)
         self._trade(decision, bracket, decision_id, fees, now, out)
@@ -332,13 +361,16 @@ class Trader:
             decision_id=decision_id,
         )
         try:
-            order = self.journal.record_intent(intent)  # committed before the broker sees it
+            order: OrderRecord | None = self.journal.record_intent(intent)  # before the broker
         except DuplicateOrderError:
+            # Another writer ordered the key: count it traded so later ticks do not retry it.
             log.error("%s already has an order: not sending a second", intent.dedup_key)
-            return
+            order = None
         self.state = replace(
             self.state, risk=risk.record_trade(self.state.risk, decision.trade_key)
         )
+        if order is None:
+            return
         broker = self.broker_for(fees)
         try:
             execution = broker.submit(order)

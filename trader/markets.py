@@ -20,6 +20,7 @@ from domain.brackets import Bracket, BracketError, bracket_from_strikes
 from domain.decision_input import LadderQuote
 from domain.money import parse_decimal
 from domain.tickers import TickerError, bracket_from_ticker, event_ticker
+from trader.payloads import shaped
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +95,25 @@ class KalshiMarkets:
         self.client = client
 
     def ladder(self, series_ticker: str, climate_date: date) -> tuple[LadderMarket, ...]:
-        """The tradable markets of the series' event on ``climate_date``."""
-        return ladder_markets(self.client.event(event_ticker(series_ticker, climate_date)).markets)
+        """The tradable markets of the series' event on ``climate_date`` (``PayloadError``
+        when the body is not the documented shape)."""
+        event = event_ticker(series_ticker, climate_date)
+        return shaped(
+            f"GET /events/{event}", lambda: ladder_markets(self.client.event(event).markets)
+        )
 
     def book(self, market_ticker: str) -> OrderBook:
         """The market's current book (``GET /markets/{t}/orderbook``)."""
-        return self.client.orderbook(market_ticker)
+        return shaped(
+            f"GET /markets/{market_ticker}/orderbook",
+            lambda: self.client.orderbook(market_ticker),
+        )
 
     def fees(self, series_ticker: str) -> SeriesFees:
         """The series' fee_type and fee_multiplier, read at decision time (fees can change)."""
+        return shaped(f"GET /series/{series_ticker}", lambda: self._fees(series_ticker))
+
+    def _fees(self, series_ticker: str) -> SeriesFees:
         body = self.client.get(f"/series/{series_ticker}") or {}
         series = body.get("series") or {}
         multiplier = parse_decimal(series.get("fee_multiplier"), "fee_multiplier")

@@ -34,6 +34,7 @@ from trader.journal_state import (
     record_settlement,
     settlements,
 )
+from trader.payloads import shaped
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ class IemClimate:
     def report(self, station: Station, climate_date: date) -> ClimateReport | None:
         """The station's CLI report for ``climate_date``, or None when none is out yet."""
         params = {"station": station.cli_station_id, "year": str(climate_date.year)}
-        text, _ = self.client.get_text(iem_settings.CLI_PATH, params)
-        for report in parse_cli_json(text):
+        text, url = self.client.get_text(iem_settings.CLI_PATH, params)
+        for report in shaped(f"GET {url}", lambda: parse_cli_json(text)):
             if report.climate_date == climate_date:
                 return report
         return None
