@@ -36,7 +36,7 @@ PUBLICATION_DELAY_MINUTES: Mapping[int, int] = MappingProxyType({1: 15, 3: 5, 4:
 """Minutes from valid time to availability by IEM report type (dbt var
 ``obs_publication_delay_minutes``)."""
 
-_SIXTY = Decimal(60)
+_MICROS_PER_MINUTE = Decimal(60_000_000)
 
 
 def _aware(at: datetime, name: str) -> None:
@@ -146,7 +146,9 @@ class RunningExtreme:
             return None
         at = self.as_of if now is None else now
         _aware(at, "now")
-        return Decimal((at - self.latest_observed_at).total_seconds()) / _SIXTY
+        # whole microseconds: timedelta.total_seconds() is a float
+        micros = (at - self.latest_observed_at) // timedelta(microseconds=1)
+        return Decimal(micros) / _MICROS_PER_MINUTE
 
 
 def running_extreme(

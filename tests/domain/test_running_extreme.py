@@ -91,3 +91,23 @@ def test_naive_instants_are_refused() -> None:
         _obs(datetime(2025, 7, 10, 12), temp_f_reported=Decimal(80))
     with pytest.raises(TypeError):
         _obs(_utc(12), temp_f_reported=80.0)
+
+
+def test_observation_age_is_exact_to_the_microsecond() -> None:
+    from datetime import UTC, date, datetime, timedelta
+    from decimal import Decimal
+
+    from domain.running_extreme import Observation, running_extreme
+    from domain.stations import station_by_icao
+
+    station = station_by_icao("KNYC")
+    seen = datetime(2025, 3, 10, 17, 51, tzinfo=UTC)
+    extreme = running_extreme(
+        [Observation("KNYC", seen, 3, temp_c_tenths=Decimal("10.0"))],
+        station,
+        date(2025, 3, 10),
+        seen + timedelta(minutes=20),
+    )
+    later = seen + timedelta(minutes=7, microseconds=1)
+    # 7 minutes and a microsecond: a float total_seconds() would round it away
+    assert extreme.observation_age_minutes(later) == Decimal(420_000_001) / Decimal(60_000_000)
