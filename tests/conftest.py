@@ -62,6 +62,19 @@ def run_dbt(
     )
 
 
+def compile_macros(template: str, work_dir: Path) -> str:
+    """``template`` compiled by dbt with the project's real macros (``dbt compile --inline``).
+
+    Parity tests run the result in DuckDB over a ``parity_input`` table of cases, so they check
+    the macros themselves, not a copy.
+    """
+    result = run_dbt(["compile", "--quiet", "--inline", template], work_dir / "w.duckdb", work_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sql = result.stdout.strip()
+    assert sql.lower().startswith("select") and "parity_input" in sql
+    return sql
+
+
 @dataclass(frozen=True)
 class ClimateDayCase:
     """One instant at a station with its expected climate date and checkpoint minute.

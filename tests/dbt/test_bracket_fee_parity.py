@@ -22,7 +22,7 @@ import pytest
 from domain.brackets import Bracket, BracketError, bracket_from_strikes, headroom
 from domain.fees import trade_fee
 from domain.tickers import TickerError, parse_ticker
-from tests.conftest import run_dbt
+from tests.conftest import compile_macros
 
 pytestmark = pytest.mark.dbt
 
@@ -57,13 +57,8 @@ NAMES = re.findall(r"(\w+) (?:integer|varchar|decimal)", COLUMNS)
 
 @pytest.fixture(scope="module")
 def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The template compiled by dbt (real macros)."""
-    work = tmp_path_factory.mktemp("dbt")
-    result = run_dbt(["compile", "--quiet", "--inline", TEMPLATE], work / "w.duckdb", work)
-    assert result.returncode == 0, result.stdout + result.stderr
-    sql = result.stdout.strip()
-    assert sql.lower().startswith("select") and "parity_input" in sql
-    return sql
+    """The template compiled by dbt (the project's macros)."""
+    return compile_macros(TEMPLATE, tmp_path_factory.mktemp("dbt"))
 
 
 def _run(sql: str, rows: list[dict[str, Any]]) -> dict[int, tuple]:

@@ -19,7 +19,7 @@ import pytest
 
 from domain.climate_day import climate_date, fallback_close_at
 from domain.stations import load_stations, station_by_icao
-from tests.conftest import ClimateDayCase, run_dbt
+from tests.conftest import ClimateDayCase, compile_macros
 
 pytestmark = pytest.mark.dbt
 
@@ -41,12 +41,7 @@ SESSION_ZONE = "America/Denver"
 @pytest.fixture(scope="module")
 def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The template compiled by dbt (the project's macros)."""
-    work = tmp_path_factory.mktemp("dbt")
-    result = run_dbt(["compile", "--quiet", "--inline", TEMPLATE], work / "w.duckdb", work)
-    assert result.returncode == 0, result.stdout + result.stderr
-    sql = result.stdout.strip()
-    assert sql.lower().startswith("select") and "parity_input" in sql
-    return sql
+    return compile_macros(TEMPLATE, tmp_path_factory.mktemp("dbt"))
 
 
 def _run(sql: str, frame: pd.DataFrame) -> dict[int, tuple[object, ...]]:

@@ -23,7 +23,7 @@ import yaml
 
 from domain.quotes import executable_ask, executable_bid
 from domain.sizing import size_order
-from tests.conftest import REPO_ROOT, run_dbt
+from tests.conftest import REPO_ROOT, compile_macros
 
 pytestmark = pytest.mark.dbt
 
@@ -58,12 +58,7 @@ ODD_ASKS = [Decimal(text) for text in ("0.0001", "0.0007", "0.0333", "0.3333", "
 @pytest.fixture(scope="module")
 def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The template compiled by dbt (the project's macros)."""
-    work = tmp_path_factory.mktemp("dbt")
-    result = run_dbt(["compile", "--quiet", "--inline", TEMPLATE], work / "w.duckdb", work)
-    assert result.returncode == 0, result.stdout + result.stderr
-    sql = result.stdout.strip()
-    assert sql.lower().startswith("select") and "parity_input" in sql
-    return sql
+    return compile_macros(TEMPLATE, tmp_path_factory.mktemp("dbt"))
 
 
 def _run(sql: str, rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
