@@ -4,7 +4,7 @@ The recorder's format (``../shared/realdata/kalshi/kxhighny_top_of_book/KXHIGHNY
 ``timestamp,market_ticker,best_yes_bid,best_no_bid,implied_no_ask,implied_yes_ask``, prices in
 cents, one row per change of a market's top of book, the file named after its event. The
 timestamps are naive US Pacific clock times (inferred from when the books empty at settlement:
-``pipelines.kalshi.files.infer_top_of_book_zone`` documents the inference; the loader reads them
+``pipelines.kalshi.top_of_book.infer_top_of_book_zone`` documents the inference; the loader reads them
 the same way). A side at 0 is an empty side. The recorder kept no sizes: every level gets
 ``depth`` contracts (stated on the console), so a fill is what the decision asked for.
 

@@ -1,7 +1,7 @@
 """dlt resources for the IEM / NWS weather data (tables in the ``raw_iem`` dataset).
 
-Resources only: HTTP lives in :mod:`adapters.iem.client`, parsing in ``parsers``, orchestration
-in ``runner``.
+Resources only: HTTP lives in :mod:`adapters.iem.client`, parsing in ``parsers`` and ``daily``,
+orchestration in ``runner``.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def cli_reports(rows: Iterable[Row]) -> Iterator[pa.Table]:
     """NWS daily climate report (CLI) values, every issuance kept (key includes product_id).
 
     Args:
-        rows: rows from ``parsers.parse_daily``.
+        rows: rows from ``daily.parse_daily``.
 
     Returns:
         One Arrow table (small: one row per station-day-issuance); empty still creates the table.
@@ -252,7 +252,7 @@ def cf6_reports(rows: Iterable[Row]) -> Iterator[pa.Table]:
     """NWS preliminary monthly climate (CF6) daily values.
 
     Args:
-        rows: rows from ``parsers.parse_daily``.
+        rows: rows from ``daily.parse_daily``.
 
     Returns:
         One Arrow table; empty still creates the table.

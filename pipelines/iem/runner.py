@@ -1,6 +1,7 @@
 """Run IEM loads: from files, from the live API, or from documents handed over by the sample.
 
-Every channel ends in the same place: documents -> ``parsers`` -> ``iem_source`` -> dlt merge.
+Every channel ends in the same place: documents -> ``parsers`` (observations) or ``daily``
+(CLI/CF6) -> ``iem_source`` -> dlt merge.
 Parsing finishes before the load starts so the rejects resource sees every reject.
 """
 
@@ -27,7 +28,8 @@ from domain.climate_day import climate_day_window
 from domain.stations import Station
 from pipelines.documents import RawDocument
 from pipelines.iem import WATERMARK_STATE_KEY, iem_source, settings, watermark_key
-from pipelines.iem.parsers import Kind, Parsed, parse_daily, parse_observations, sniff
+from pipelines.iem.daily import parse_daily
+from pipelines.iem.parsers import Kind, Parsed, parse_observations, sniff
 from pipelines.loading import LoadSummary, table_row_counts
 from pipelines.rejects import Reject
 from pipelines.warehouse import IEM_DATASET, LoadFailedError, assert_load_ok, make_pipeline

@@ -22,9 +22,8 @@ from adapters.kalshi.historical import HistoricalCutoff
 from domain.stations import Station
 from domain.tickers import TickerError, parse_ticker
 from pipelines.kalshi import settings
+from pipelines.kalshi.fields import ParseContext, guarded
 from pipelines.kalshi.parsers import (
-    ParseContext,
-    guarded,
     parse_candle,
     parse_event,
     parse_market,

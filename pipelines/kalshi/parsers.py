@@ -1,253 +1,40 @@
 """Normalise Kalshi API objects into raw-table rows (one code path for http, files and sample).
 
-Prices and counts are parsed exactly by :mod:`domain.money` (never float) and stored as its
-canonical text (``"0.2700"`` dollars, ``"10.00"`` counts). Legacy integer-cent fields
-(``yes_bid``, ``last_price``, ``volume``...) are accepted when the ``*_dollars`` / ``*_fp``
-field is absent. Live candles (``yes_bid.open_dollars``) and historical candles
-(``yes_bid.open``) land in the same columns. A row that cannot be parsed becomes a
-:class:`~pipelines.rejects.Reject` with the reason; nothing is dropped silently.
+Fields are read by :mod:`pipelines.kalshi.fields` (exact money, legacy cent fields accepted).
+Live candles (``yes_bid.open_dollars``) and historical candles (``yes_bid.open``) land in the
+same columns. A row that cannot be parsed becomes a :class:`~pipelines.rejects.Reject` with the
+reason; nothing is dropped silently.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any, TypeVar
+from datetime import datetime
 
 from adapters.kalshi.orderbook import parse_orderbook_body
 from domain.bounds import shown
 from domain.money import (
-    MoneyFormatError,
-    amount_cents_text,
-    amount_text,
-    cents_text,
     count_text,
-    dollars_text,
     format_count,
     format_dollars,
     is_absent,
     number_text,
 )
+from pipelines.kalshi.fields import (
+    JsonObject,
+    ParseContext,
+    ParseError,
+    canonical_json,
+    count_field,
+    instant,
+    ohlc_field,
+    price_field,
+    text_or_none,
+    ticker_field,
+)
 from pipelines.kalshi.tables import COUNT_COLUMNS, MARKET_TIME_COLUMNS, MONEY_COLUMNS, Row
-from pipelines.rejects import Reject
-
-JsonObject = dict[str, Any]
-_Parsed = TypeVar("_Parsed")
 
 MARKET_TIERS = ("live", "historical", "files")
-
-
-class ParseError(ValueError):
-    """A field that cannot be normalised; the message becomes the reject reason."""
-
-
-# --------------------------------------------------------------------------------------------
-# Field readers (prices and counts: domain.money)
-# --------------------------------------------------------------------------------------------
-
-
-# ISO-8601 instants are at most ~35 characters; Unix seconds stay within datetime's years.
-MAX_INSTANT_CHARS = 64
-_MAX_EPOCH_DIGITS = 11
-
-
-@lru_cache(maxsize=131072)
-def _parse_instant(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _from_epoch(seconds: int, value: object, field_name: str) -> datetime:
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ParseError(f"{field_name}: Unix time out of range: {shown(value)}") from exc
-
-
-def instant(value: object, field_name: str) -> datetime | None:
-    """An ISO-8601 string or Unix seconds as an aware UTC datetime; None if absent.
-
-    Args:
-        value: the raw value.
-        field_name: the field, for the error message.
-
-    Returns:
-        The instant, or None.
-    """
-    if is_absent(value):
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _from_epoch(value, value, field_name)
-    if not isinstance(value, str):
-        raise ParseError(f"{field_name}: not an instant: {shown(value)}")
-    text = value.strip()
-    if len(text) > MAX_INSTANT_CHARS:
-        raise ParseError(f"{field_name}: longer than {MAX_INSTANT_CHARS} characters")
-    digits = text.removeprefix("-")
-    if digits.isascii() and digits.isdigit():
-        if len(digits) > _MAX_EPOCH_DIGITS:
-            raise ParseError(f"{field_name}: Unix time out of range: {shown(value)}")
-        return _from_epoch(int(text), value, field_name)
-    try:
-        return _parse_instant(text)
-    except ValueError as exc:
-        raise ParseError(f"{field_name}: not an ISO-8601 instant: {shown(value)}") from exc
-
-
-Normaliser = Callable[[object, str], str | None]
-
-
-def _new_or_legacy(
-    obj: JsonObject, new_key: str, name: str, used: set[str], new: Normaliser, old: Normaliser
-) -> str | None:
-    """``new_key`` if present, else the legacy field ``name``; marks what the row accounts for.
-
-    A legacy field that agrees with the new one is marked used; one that disagrees is left
-    unused so it is kept in ``extra_json``.
-    """
-    value = new(obj.get(new_key), new_key) if new_key in obj else None
-    if new_key in obj:
-        used.add(new_key)
-    if name in obj:
-        legacy = obj.get(name)
-        if value is None:
-            used.add(name)
-            return old(legacy, name)
-        try:
-            if is_absent(legacy) or old(legacy, name) == value:
-                used.add(name)
-        except MoneyFormatError:
-            pass
-    return value
-
-
-def price_field(obj: JsonObject, name: str, used: set[str], *, bounded: bool = True) -> str | None:
-    """Price ``name`` from ``<name>_dollars``, else legacy integer cents ``<name>``.
-
-    ``bounded=False`` for dollar amounts that are not contract prices (liquidity, notional).
-    """
-    if bounded:
-        return _new_or_legacy(obj, f"{name}_dollars", name, used, dollars_text, cents_text)
-    return _new_or_legacy(obj, f"{name}_dollars", name, used, amount_text, amount_cents_text)
-
-
-def count_field(obj: JsonObject, name: str, used: set[str]) -> str | None:
-    """Count ``name`` from ``<name>_fp``, else the legacy integer ``<name>``."""
-    return _new_or_legacy(obj, f"{name}_fp", name, used, count_text, count_text)
-
-
-def canonical_json(value: object) -> str:
-    """Stable JSON text (sorted keys, no spaces) for json-ish columns and hashes."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def _ticker(value: object, field_name: str) -> str | None:
-    """A ticker field: text or absent; anything else would fail the Arrow conversion later."""
-    if value is None or isinstance(value, str):
-        return value
-    raise ParseError(f"{field_name}: not a string: {shown(value)}")
-
-
-def _raw(obj: object) -> str:
-    try:
-        return canonical_json(obj)
-    except (TypeError, ValueError, RecursionError):
-        try:
-            return repr(obj)
-        except RecursionError:
-            return f"<{type(obj).__name__} nested too deep to show>"
-
-
-# --------------------------------------------------------------------------------------------
-# Parse context and results
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ParseContext:
-    """Provenance stamped on every row, and the sink for rejects."""
-
-    data_source: str
-    ingest_channel: str
-    location: str
-    rejects: list[Reject] = field(default_factory=list)
-
-    def provenance(self, location: str | None = None) -> Row:
-        """The provenance columns of a row."""
-        return {
-            "data_source": self.data_source,
-            "ingest_channel": self.ingest_channel,
-            "source_location": location or self.location,
-        }
-
-    def reject(
-        self, source_name: str, reason: str, raw: object, location: str | None = None
-    ) -> None:
-        """Record a rejected input row.
-
-        Args:
-            source_name: the parser (``kalshi_markets``...).
-            reason: why.
-            raw: the input object or text.
-            location: where it came from (default: the context's location).
-        """
-        self.rejects.append(
-            Reject(
-                source_name=source_name,
-                reason=reason,
-                raw_text=raw if isinstance(raw, str) else _raw(raw),
-                location=location or self.location,
-                data_source=self.data_source,
-                ingest_channel=self.ingest_channel,
-            )
-        )
-
-
-# What a malformed object may raise inside a parser (ParseError, MoneyFormatError, BoundsError
-# and TickerError are ValueErrors; KeyError/TypeError/AttributeError come from wrong shapes;
-# RecursionError from an object nested too deep to serialise into extra_json).
-PARSE_ERRORS = (ValueError, ArithmeticError, KeyError, TypeError, AttributeError, RecursionError)
-
-
-def guarded(
-    source_name: str,
-    parse: Callable[..., _Parsed],
-    ctx: ParseContext,
-    obj: object,
-    *args: Any,
-    location: str | None = None,
-) -> _Parsed | None:
-    """Run one parser on one object; a parse failure becomes a reject instead of an exception.
-
-    Args:
-        source_name: the reject's source name (``kalshi_markets``...).
-        parse: the parser, called as ``parse(obj, *args, ctx=ctx)``.
-        ctx: provenance and reject sink.
-        obj: the object to parse.
-        *args: the parser's further arguments.
-        location: where the object came from (default: the context's location).
-
-    Returns:
-        What the parser returned, or None when it refused the object (then rejected).
-    """
-    try:
-        return parse(obj, *args, ctx=ctx)
-    except PARSE_ERRORS as exc:
-        reason = str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}"
-        ctx.reject(source_name, reason or type(exc).__name__, obj, location)
-        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,7 +77,9 @@ def parse_series(obj: JsonObject, fetched_at: datetime, *, ctx: ParseContext) ->
     Returns:
         The row.
     """
-    ticker = _ticker(obj.get("ticker"), "ticker") or _ticker(obj.get("series_ticker"), "ticker")
+    ticker = ticker_field(obj.get("ticker"), "ticker") or ticker_field(
+        obj.get("series_ticker"), "ticker"
+    )
     if not ticker:
         raise ParseError("series without ticker")
     multiplier = obj.get("fee_multiplier")
@@ -298,15 +87,15 @@ def parse_series(obj: JsonObject, fetched_at: datetime, *, ctx: ParseContext) ->
     tags = obj.get("tags")
     row: Row = {
         "series_ticker": str(ticker),
-        "title": _text(obj.get("title")),
-        "category": _text(obj.get("category")),
-        "frequency": _text(obj.get("frequency")),
+        "title": text_or_none(obj.get("title")),
+        "category": text_or_none(obj.get("category")),
+        "frequency": text_or_none(obj.get("frequency")),
         "tags": canonical_json(tags) if tags is not None else None,
-        "fee_type": _text(obj.get("fee_type")),
+        "fee_type": text_or_none(obj.get("fee_type")),
         "fee_multiplier": number_text(multiplier, "fee_multiplier"),
         "settlement_sources": canonical_json(sources) if sources is not None else None,
-        "contract_terms_url": _text(obj.get("contract_terms_url")),
-        "contract_url": _text(obj.get("contract_url")),
+        "contract_terms_url": text_or_none(obj.get("contract_terms_url")),
+        "contract_url": text_or_none(obj.get("contract_url")),
         "fetched_at": fetched_at,
         **ctx.provenance(),
     }
@@ -360,7 +149,7 @@ def parse_event(obj: JsonObject, *, ctx: ParseContext) -> Row:
     Returns:
         The row.
     """
-    ticker = _ticker(obj.get("event_ticker"), "event_ticker") or _ticker(
+    ticker = ticker_field(obj.get("event_ticker"), "event_ticker") or ticker_field(
         obj.get("ticker"), "ticker"
     )
     if not ticker:
@@ -371,12 +160,12 @@ def parse_event(obj: JsonObject, *, ctx: ParseContext) -> Row:
     extra = {k: v for k, v in obj.items() if k not in _EVENT_FIELDS}
     return {
         "event_ticker": str(ticker),
-        "series_ticker": _ticker(obj.get("series_ticker"), "series_ticker"),
-        "title": _text(obj.get("title")),
-        "sub_title": _text(obj.get("sub_title")),
-        "category": _text(obj.get("category")),
+        "series_ticker": ticker_field(obj.get("series_ticker"), "series_ticker"),
+        "title": text_or_none(obj.get("title")),
+        "sub_title": text_or_none(obj.get("sub_title")),
+        "category": text_or_none(obj.get("category")),
         "strike_date": instant(obj.get("strike_date"), "strike_date"),
-        "strike_period": _text(obj.get("strike_period")),
+        "strike_period": text_or_none(obj.get("strike_period")),
         "mutually_exclusive": exclusive,
         "extra_json": canonical_json(extra) if extra else None,
         **ctx.provenance(),
@@ -437,20 +226,20 @@ def parse_market(
     early = obj.get("can_close_early")
     row: Row = {
         "market_ticker": ticker,
-        "series_ticker": series_ticker or _ticker(obj.get("series_ticker"), "series_ticker"),
+        "series_ticker": series_ticker or ticker_field(obj.get("series_ticker"), "series_ticker"),
         "market_tier": tier,
         "result": result,
         "floor_strike": number_text(obj.get("floor_strike"), "floor_strike"),
         "cap_strike": number_text(obj.get("cap_strike"), "cap_strike"),
         "custom_strike": canonical_json(custom) if custom is not None else None,
-        "expiration_value": _text(obj.get("expiration_value")) or None,
+        "expiration_value": text_or_none(obj.get("expiration_value")) or None,
         "can_close_early": early if isinstance(early, bool) else None,
     }
     if "series_ticker" in obj:
         used.add("series_ticker")
     for name in _MARKET_TEXT_FIELDS:
-        row[name] = _text(obj.get(name))
-    _ticker(obj.get("event_ticker"), "event_ticker")
+        row[name] = text_or_none(obj.get(name))
+    ticker_field(obj.get("event_ticker"), "event_ticker")
     for name in MARKET_TIME_COLUMNS:
         row[name] = instant(obj.get(name), name)
     for name in _MARKET_PRICES:
@@ -478,22 +267,6 @@ _CANDLE_FIELDS = tuple(
     )
     for point in points
 )
-
-
-def _ohlc(block: object, live_key: str, hist_key: str, label: str) -> str | None:
-    if block is None:
-        return None
-    if not isinstance(block, dict):
-        raise ParseError(f"{label}: expected an object, got {block!r}")
-    # Live keys carry _dollars; historical keys have no suffix; legacy live keys were cents.
-    if live_key in block:
-        return dollars_text(block[live_key], label)
-    value = block.get(hist_key)
-    if is_absent(value):
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return cents_text(value, label)
-    return dollars_text(value, label)
 
 
 def parse_candle(
@@ -533,7 +306,7 @@ def parse_candle(
         "price": candle.get("price"),
     }
     for column, side, live_key, hist_key, label in _CANDLE_FIELDS:
-        row[column] = _ohlc(blocks[side], live_key, hist_key, label)
+        row[column] = ohlc_field(blocks[side], live_key, hist_key, label)
     if "volume_fp" in candle:
         row["volume_fp"] = count_text(candle["volume_fp"], "volume_fp")
     else:
@@ -579,8 +352,8 @@ def parse_trade(obj: JsonObject, *, ctx: ParseContext) -> Row:
         raise ParseError("trade without created_time")
     return {
         "trade_id": str(trade_id),
-        "market_ticker": _ticker(obj.get("ticker"), "ticker")
-        or _ticker(obj.get("market_ticker"), "market_ticker"),
+        "market_ticker": ticker_field(obj.get("ticker"), "ticker")
+        or ticker_field(obj.get("market_ticker"), "market_ticker"),
         "count_fp": count_field(obj, "count", used),
         "yes_price_dollars": price_field(obj, "yes_price", used),
         "no_price_dollars": price_field(obj, "no_price", used),

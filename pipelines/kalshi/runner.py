@@ -24,10 +24,9 @@ from adapters.kalshi.client import KalshiClient
 from adapters.kalshi.credentials import resolve_signer
 from domain.layout import warehouse_path
 from domain.stations import Station
-from pipelines.kalshi import files, kalshi_source, table_resource
+from pipelines.kalshi import files, kalshi_source, table_resource, top_of_book
+from pipelines.kalshi.fields import ParseContext, guarded
 from pipelines.kalshi.parsers import (
-    ParseContext,
-    guarded,
     parse_candle,
     parse_event,
     parse_market,
@@ -256,9 +255,9 @@ def run_files(paths: list[Path]) -> LoadSummary:
 
     def book_rows() -> Iterator[Row]:
         docs = list(_docs("top_of_book"))
-        zone = files.zone_of_books(docs)
+        zone = top_of_book.zone_of_books(docs)
         for doc in docs:
-            yield from files.parse_top_of_book(doc, ctx, zone)
+            yield from top_of_book.parse_top_of_book(doc, ctx, zone)
 
     stages = [
         _stage(MARKETS, markets_and_events),

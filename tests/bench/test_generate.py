@@ -10,7 +10,8 @@ import duckdb
 from bench.generate import GenerateConfig, generate
 from bench.simulate import STEPS_PER_DAY
 from pipelines.documents import RawDocument
-from pipelines.iem.parsers import Kind, parse_daily, parse_observations, sniff
+from pipelines.iem.daily import parse_daily
+from pipelines.iem.parsers import Kind, parse_observations, sniff
 
 
 def test_generator_writes_parseable_files(tmp_path: Path) -> None:

@@ -289,9 +289,7 @@ def test_exports_are_written_beside_the_warehouse_one_data_source_each(built: Pa
     from domain.thresholds import StationThresholds
 
     exports = built.parent / "exports"
-    dim = _rows(
-        built, "select data_source, count(*) as n from dim_station_thresholds group by all"
-    )
+    dim = _rows(built, "select data_source, count(*) as n from dim_station_thresholds group by all")
     dim_counts = {row["data_source"]: row["n"] for row in dim}
     assert dim_counts.get("simulated", 0) > 0
     con = duckdb.connect()

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from domain.metar import MetarParseError, parse_metar
 from pipelines.documents import RawDocument
-from pipelines.iem.parsers import Kind, Parsed, parse_daily, parse_observations, sniff
+from pipelines.iem.daily import parse_daily
+from pipelines.iem.parsers import Kind, Parsed, parse_observations, sniff
 from tests.fuzz.hostile import (
     as_json,
     assert_daily_in_bounds,

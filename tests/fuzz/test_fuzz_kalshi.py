@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from domain import money
 from domain.tickers import TickerError, parse_ticker
 from pipelines.documents import RawDocument
-from pipelines.kalshi import files, tables
+from pipelines.kalshi import files, tables, top_of_book
+from pipelines.kalshi.fields import ParseContext, guarded
 from pipelines.kalshi.parsers import (
-    ParseContext,
-    guarded,
     parse_candle,
     parse_event,
     parse_market,
@@ -239,7 +238,9 @@ _FILE_PARSERS: dict[str, Callable[[RawDocument, ParseContext], Iterator[Row]]] =
     "presettlement_candles": files.parse_presettlement_candles,
     "hourly_candles": files.parse_hourly_candles,
     "trade_candles_5m": files.parse_trade_candles,
-    "top_of_book": lambda doc, ctx: files.parse_top_of_book(doc, ctx, files.zone_of_books([doc])),
+    "top_of_book": lambda doc, ctx: top_of_book.parse_top_of_book(
+        doc, ctx, top_of_book.zone_of_books([doc])
+    ),
 }
 _LINE = re.compile(r":(\d+)$")
 

@@ -14,9 +14,8 @@ import pyarrow as pa
 from pipelines.documents import RawDocument
 from pipelines.iem.parsers import Parsed
 from pipelines.kalshi import files, tables
+from pipelines.kalshi.fields import ParseContext, guarded
 from pipelines.kalshi.parsers import (
-    ParseContext,
-    guarded,
     parse_candle,
     parse_event,
     parse_market,

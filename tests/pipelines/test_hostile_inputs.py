@@ -21,9 +21,11 @@ from domain.money import MoneyFormatError, cents_text, count_text, dollars_text,
 from domain.tickers import TickerError, parse_ticker
 from pipelines.documents import MAX_LINE_CHARS, MAX_RAW_CHARS
 from pipelines.iem import runner as iem_runner
-from pipelines.iem.parsers import Kind, parse_daily, parse_observations, sniff
-from pipelines.kalshi import files
-from pipelines.kalshi.parsers import ParseContext, guarded, parse_orderbook
+from pipelines.iem.daily import parse_daily
+from pipelines.iem.parsers import Kind, parse_observations, sniff
+from pipelines.kalshi import files, top_of_book
+from pipelines.kalshi.fields import ParseContext, guarded
+from pipelines.kalshi.parsers import parse_orderbook
 from tests.pipelines.hostile_cases import (
     HANG_BUDGET_S,
     HUGE,
@@ -246,9 +248,9 @@ def test_top_of_book_with_bad_timestamps_and_file_name_still_loads() -> None:
         "2025-12-05T10:00:00,KXHIGHNY-25DEC05-B40.5,40,55\n"
     )
     document = doc(text, "not-an-event.csv")
-    zone = files.zone_of_books([document])
+    zone = top_of_book.zone_of_books([document])
     ctx = files.file_context("t")
-    rows = list(files.parse_top_of_book(document, ctx, zone))
+    rows = list(top_of_book.parse_top_of_book(document, ctx, zone))
     assert len(rows) == 2 and len(ctx.rejects) == 2
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from domain import bounds
-from pipelines.iem.parsers import parse_daily, parse_observations
+from pipelines.iem.daily import parse_daily
+from pipelines.iem.parsers import parse_observations
 from pipelines.kalshi import files
 from tests.pipelines.hostile_cases import (
     METAR,

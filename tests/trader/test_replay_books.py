@@ -100,7 +100,7 @@ def test_the_real_recorder_file_reads_in_pacific_time(realdata: Path) -> None:
         Bracket(38, None),
     }
     assert ladder, "quoted markets mid-day"
-    # Books empty at settlement, 04:01 PST = 12:01Z on the 6th (pipelines.kalshi.files).
+    # Books empty at settlement, 04:01 PST = 12:01Z on the 6th (pipelines.kalshi.top_of_book).
     empty = [t for t in ticks if t.yes_bid is None and t.no_bid is None]
     assert empty and empty[0].at.replace(second=0, microsecond=0) == datetime(
         2025, 12, 6, 12, 1, tzinfo=UTC

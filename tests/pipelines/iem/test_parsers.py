@@ -9,14 +9,8 @@ from decimal import Decimal
 import pytest
 
 from pipelines.documents import RawDocument
-from pipelines.iem.parsers import (
-    Kind,
-    RowError,
-    parse_daily,
-    parse_observations,
-    published_at,
-    sniff,
-)
+from pipelines.iem.daily import parse_daily, published_at
+from pipelines.iem.parsers import Kind, RowError, parse_observations, sniff
 
 HEADER = "station,valid,tmpf,dwpf,metar\n"
 ROUTINE = (

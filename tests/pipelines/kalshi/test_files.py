@@ -15,7 +15,7 @@ import pytest
 from domain.brackets import bracket_from_strikes
 from domain.temperature import round_half_up
 from pipelines.documents import RawDocument
-from pipelines.kalshi import files, runner
+from pipelines.kalshi import files, runner, top_of_book
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +86,12 @@ def test_zone_inference_picks_the_zone_where_books_clear_at_settlement() -> None
     # the KXHIGHNY-25DEC05 book emptying at 04:01 the next morning was written in US Pacific
     # time (04:01 PST = 07:01 EST); one emptying at 12:01 was written in UTC.
     pacific = {"KXHIGHNY-25DEC05": datetime(2025, 12, 6, 4, 1, 34)}
-    assert files.infer_top_of_book_zone(pacific) == "America/Los_Angeles"
-    assert not files.zone_fits(
+    assert top_of_book.infer_top_of_book_zone(pacific) == "America/Los_Angeles"
+    assert not top_of_book.zone_fits(
         "UTC", "KXHIGHNY-25DEC05", pacific["KXHIGHNY-25DEC05"]
     )  # 23:01 EST, before close
     utc = {"KXHIGHNY-25DEC05": datetime(2025, 12, 6, 12, 1, 34)}
-    assert files.infer_top_of_book_zone(utc) == "UTC"
+    assert top_of_book.infer_top_of_book_zone(utc) == "UTC"
 
 
 @pytest.mark.realdata
@@ -101,18 +101,18 @@ def test_top_of_book_zone_inferred_from_the_real_logs(realdata: Path) -> None:
     last_quote: dict[str, datetime] = {}
     for path in sorted(folder.glob("*.csv")):
         doc = files.read_document(path)
-        emptied = files.first_empty_book(doc)
+        emptied = top_of_book.first_empty_book(doc)
         if emptied is not None:
-            empties[files.event_of_top_of_book(doc)] = emptied
+            empties[top_of_book.event_of_top_of_book(doc)] = emptied
             ctx = files.file_context(str(path))
             rows = [
                 r
-                for r in files.parse_top_of_book(doc, ctx, "America/Los_Angeles")
+                for r in top_of_book.parse_top_of_book(doc, ctx, "America/Los_Angeles")
                 if r["price_dollars"] != "0.0000"
             ]
-            last_quote[files.event_of_top_of_book(doc)] = max(r["snapshot_at"] for r in rows)
+            last_quote[top_of_book.event_of_top_of_book(doc)] = max(r["snapshot_at"] for r in rows)
     assert set(empties) == {"KXHIGHNY-25DEC05", "KXHIGHNY-25DEC06"}
-    assert files.infer_top_of_book_zone(empties) == "America/Los_Angeles"
+    assert top_of_book.infer_top_of_book_zone(empties) == "America/Los_Angeles"
     # read as Pacific, every live quote precedes the 04:59Z close of its climate day
     assert last_quote["KXHIGHNY-25DEC05"] <= datetime(2025, 12, 6, 4, 59, tzinfo=UTC)
     assert last_quote["KXHIGHNY-25DEC06"] <= datetime(2025, 12, 7, 4, 59, tzinfo=UTC)

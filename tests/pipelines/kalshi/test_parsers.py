@@ -11,12 +11,8 @@ from typing import Any
 import pytest
 
 from domain.brackets import BracketError, bracket_from_strikes
+from pipelines.kalshi.fields import ParseContext, ParseError, canonical_json, guarded, instant
 from pipelines.kalshi.parsers import (
-    ParseContext,
-    ParseError,
-    canonical_json,
-    guarded,
-    instant,
     parse_candle,
     parse_market,
     parse_orderbook,

@@ -16,9 +16,10 @@ from domain.climate_day import climate_date
 from domain.stations import station_by_icao, station_by_series
 from domain.temperature import whole_f
 from domain.tickers import parse_ticker
-from pipelines.iem.parsers import Kind, parse_daily, parse_observations
+from pipelines.iem.daily import parse_daily
+from pipelines.iem.parsers import Kind, parse_observations
+from pipelines.kalshi.fields import ParseContext
 from pipelines.kalshi.parsers import (
-    ParseContext,
     parse_candle,
     parse_event,
     parse_market,
