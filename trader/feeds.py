@@ -44,8 +44,18 @@ def parse_asos_csv(text: str, report_type: int) -> ParsedRows:
     """
     observations: list[Observation] = []
     skipped: list[str] = []
+    # the loaders' rules (pipelines/iem/parsers.py): a body cut mid-line may end in "7" for "78.0"
+    truncated = bool(text) and not text.endswith(("\n", "\r"))
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    for number, fields in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), start=2):
+    if truncated and len(lines) > 1:
+        skipped.append(f"line {len(lines)}: truncated file: last line has no line end")
+        lines = lines[:-1]
+    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    for number, fields in enumerate(reader, start=2):
+        width = len(reader.fieldnames or ())
+        if None in fields or None in fields.values():
+            skipped.append(f"line {number}: garbled row: header has {width} fields")
+            continue
         try:
             row = observation_row(
                 station=fields.get("station"),

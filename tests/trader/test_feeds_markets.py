@@ -31,7 +31,7 @@ ROUTINE = (
 
 def test_asos_rows_keep_tenths_tmpf_and_report_type() -> None:
     hf = "NYC,2026-08-21 19:55,M,M,KNYC 211955Z AUTO 04003KT 10SM 26/18 A3006 RMK AO2"
-    parsed = parse_asos_csv("\n".join([HEADER, ROUTINE, hf]), 3)
+    parsed = parse_asos_csv("\n".join([HEADER, ROUTINE, hf]) + "\n", 3)
     first, second = parsed.observations
     assert first.station_icao == "KNYC" and first.report_type == 3
     assert first.observed_at == datetime(2026, 8, 21, 19, 51, tzinfo=UTC)
@@ -58,10 +58,20 @@ def test_asos_rows_keep_tenths_tmpf_and_report_type() -> None:
     ],
 )
 def test_bad_rows_are_skipped_with_a_reason(line: str, why: str) -> None:
-    parsed = parse_asos_csv("\n".join([HEADER, ROUTINE, line]), 3)
+    parsed = parse_asos_csv("\n".join([HEADER, ROUTINE, line]) + "\n", 3)
     assert len(parsed.observations) == 1
     (reason,) = parsed.skipped
     assert why in reason and reason.startswith("line 3")
+
+
+def test_a_cut_off_body_or_a_short_row_never_becomes_a_reading() -> None:
+    # "78.00" cut to "7" at the end of a body, or a row missing its last fields, would read as 7 °F
+    cut = parse_asos_csv("\n".join([HEADER, ROUTINE, "NYC,2026-08-21 20:51,7"]), 3)
+    assert [o.temp_f_reported for o in cut.observations] == [Decimal("78.00")]
+    assert cut.skipped == ("line 3: truncated file: last line has no line end",)
+    short = parse_asos_csv("\n".join([HEADER, "NYC,2026-08-21 20:51,7", ROUTINE]) + "\n", 3)
+    assert [o.temp_f_reported for o in short.observations] == [Decimal("78.00")]
+    assert short.skipped == ("line 2: garbled row: header has 5 fields",)
 
 
 AGREEMENT_ROWS = [
