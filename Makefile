@@ -38,8 +38,8 @@ dbt-test: $(STAMP) ## dbt build on a throwaway warehouse loaded with the sample
 	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines build --quiet --target-path target/test_dbt
 	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines summary
 
-pytest: $(STAMP) ## the pytest suite
-	$(BIN)/pytest
+pytest: $(STAMP) ## the pytest suite (one worker per core)
+	$(BIN)/pytest -n auto
 
 test: lint dbt-test pytest ## everything CI runs: lint, dbt build on a throwaway warehouse, pytest
 
