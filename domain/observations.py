@@ -102,7 +102,7 @@ def station_icao(raw: object) -> str:
         raise ObservationError("station is missing")
     icao = _icao_of(raw)
     if icao is None:
-        raise ObservationError(f"unknown station {raw.strip()!r} (not in seeds/stations.csv)")
+        raise ObservationError(f"unknown station {raw.strip()!r} (not in domain/data/stations.csv)")
     return icao
 
 

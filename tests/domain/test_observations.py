@@ -64,7 +64,7 @@ def test_missing_markers_are_absent_values() -> None:
     [
         ({"station": None}, "station is missing"),
         ({"station": " M "}, "station is missing"),
-        ({"station": "XXX"}, "unknown station 'XXX' (not in seeds/stations.csv)"),
+        ({"station": "XXX"}, "unknown station 'XXX' (not in domain/data/stations.csv)"),
         ({"valid": "2026-08-21T19:51"}, "valid time '2026-08-21T19:51' is not a timestamp"),
         ({"valid": "2026-02-30 19:51"}, "is not a timestamp"),
         ({"valid": None}, "valid time '' is not a timestamp"),

@@ -134,7 +134,7 @@ def test_cli_json_rows_and_rejects() -> None:
     assert [r.reason for r in parsed.rejects] == [
         "high and low are both missing",
         "product id is missing",
-        "unknown station 'KXYZ' (not in seeds/stations.csv)",
+        "unknown station 'KXYZ' (not in domain/data/stations.csv)",
         "high 'T' is not a number (trace 'T' is not a temperature)",
     ]
     assert parsed.rejects[0].location.endswith("#results[1]")

@@ -334,7 +334,7 @@ final as (
         ) as expected_value_per_contract,
         result,
         is_win,
-        -- domain.risk.settlement_pnl: count x (1 - price) - fee if won, -(count x price) - fee
+        -- domain.risk.order_pnl: count x (1 - price) - fee if won, -(count x price) - fee
         cast(
             case
                 when is_win then contract_count * (1 - yes_ask_dollars) - fee_dollars

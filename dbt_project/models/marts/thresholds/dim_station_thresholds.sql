@@ -1,4 +1,4 @@
-{#- The thresholds table the trader reads (domain.decision.StationThresholds.from_record takes a
+{#- The thresholds table the trader reads (domain.thresholds.StationThresholds.from_record takes a
     row as it is): per station x contract the rule and parameters chosen on train, their
     out-of-sample (test) figures, and the go/kill verdict:
       GO   iff ev_per_contract >= thresholds_go_min_ev_dollars (after fees)
