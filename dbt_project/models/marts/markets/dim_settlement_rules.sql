@@ -92,7 +92,11 @@ current_rules as (
     qualify
         row_number() over (
             partition by rules_versions.data_source, rules_versions.series_ticker
-            order by rules_versions.last_climate_date desc, rules_versions.first_seen_at desc
+            -- the markets of one event tie on both; the hash makes the pick reproducible
+            order by
+                rules_versions.last_climate_date desc,
+                rules_versions.first_seen_at desc,
+                rules_versions.rules_hash asc
         ) = 1
 ),
 
