@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.sources import DltResource
 
@@ -69,6 +70,38 @@ class Reject:
             "ingest_channel": self.ingest_channel,
             "rejected_at": datetime.now(UTC),
         }
+
+
+REJECTS_ARROW_SCHEMA = pa.schema(
+    [
+        pa.field(
+            name,
+            pa.timestamp("us", tz="UTC") if hints["data_type"] == "timestamp" else pa.string(),
+            nullable=bool(hints["nullable"]),
+        )
+        for name, hints in REJECT_COLUMNS.items()
+    ]
+)
+"""The rejects table as Arrow, for loaders that stream Arrow batches."""
+
+
+def arrow_rejects_resource(rejects: list[Reject]) -> DltResource:
+    """The dataset's ``rejects`` table as one Arrow batch, always materialised (an empty load
+    still creates the table)."""
+
+    def _batches() -> Iterator[pa.Table]:
+        yield pa.Table.from_pylist(
+            [reject.to_row() for reject in rejects], schema=REJECTS_ARROW_SCHEMA
+        )
+
+    return dlt.resource(
+        _batches,
+        name="rejects",
+        table_name="rejects",
+        write_disposition="merge",
+        primary_key="reject_id",
+        columns=REJECT_COLUMNS,
+    )
 
 
 def rejects_resource(rejects: Iterable[Reject], name: str = "rejects") -> DltResource:

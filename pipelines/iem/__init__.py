@@ -14,7 +14,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 from dlt.sources import DltResource
 
-from pipelines.rejects import REJECT_COLUMNS, Reject, rejects_resource
+from pipelines.rejects import REJECT_COLUMNS, REJECTS_ARROW_SCHEMA, Reject, rejects_resource
 
 Row = dict[str, Any]
 
@@ -129,17 +129,6 @@ CLI_ARROW_SCHEMA = _daily_arrow_schema(
     [pa.field("high_time", pa.string()), pa.field("low_time", pa.string())]
 )
 CF6_ARROW_SCHEMA = _daily_arrow_schema([pa.field("avg_temp_f", pa.float64())])
-REJECTS_ARROW_SCHEMA = pa.schema(
-    [
-        pa.field(
-            name,
-            pa.timestamp("us", tz="UTC") if name == "rejected_at" else pa.string(),
-            nullable=hints["nullable"],
-        )
-        for name, hints in REJECT_COLUMNS.items()
-    ]
-)
-
 WATERMARK_STATE_KEY = "last_valid_at"
 
 

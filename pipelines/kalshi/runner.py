@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import dlt
 import duckdb
 import pyarrow as pa
 from dlt.sources import DltResource
@@ -48,23 +47,12 @@ from pipelines.kalshi.tables import (
     TableSpec,
 )
 from pipelines.loading import LoadSummary, table_row_counts
-from pipelines.rejects import REJECT_COLUMNS, Reject
+from pipelines.rejects import arrow_rejects_resource
 from pipelines.warehouse import KALSHI_DATASET, assert_load_ok, make_pipeline
 
 log = logging.getLogger(__name__)
 
 __all__ = ["claims", "load_payloads", "run_files", "run_live"]
-
-_REJECT_SCHEMA = pa.schema(
-    [
-        pa.field(
-            name,
-            pa.timestamp("us", tz="UTC") if spec["data_type"] == "timestamp" else pa.string(),
-            nullable=bool(spec["nullable"]),
-        )
-        for name, spec in REJECT_COLUMNS.items()
-    ]
-)
 
 
 def claims(path: Path) -> bool:
@@ -82,23 +70,6 @@ def claims(path: Path) -> bool:
 # --------------------------------------------------------------------------------------------
 # Shared loading machinery
 # --------------------------------------------------------------------------------------------
-
-
-def _rejects_resource(rejects: list[Reject]) -> DltResource:
-    """The dataset's ``rejects`` table, always materialised (an empty load still creates it)."""
-
-    def _batches() -> Iterator[pa.Table]:
-        rows = [reject.to_row() for reject in rejects]
-        yield pa.Table.from_pylist(rows, schema=_REJECT_SCHEMA)
-
-    return dlt.resource(
-        _batches,
-        name="rejects",
-        table_name="rejects",
-        write_disposition="merge",
-        primary_key="reject_id",
-        columns=REJECT_COLUMNS,
-    )
 
 
 class _Progress:
@@ -148,7 +119,7 @@ def _load(
         for stage in stages:
             pipeline.extract(stage(progress))
             pipeline.normalize()
-        pipeline.extract(_rejects_resource(ctx.rejects))
+        pipeline.extract(arrow_rejects_resource(ctx.rejects))
         pipeline.normalize()
     info = pipeline.load()
     assert_load_ok(info, f"kalshi {label}")
