@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,6 +61,19 @@ def run_dbt(
         text=True,
         check=False,
     )
+
+
+def query_rows(path: Path, sql: str) -> list[dict[str, Any]]:
+    """Rows of ``sql`` on a warehouse file opened read-only, as dicts by column name."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
 
 
 def compile_macros(template: str, work_dir: Path) -> str:

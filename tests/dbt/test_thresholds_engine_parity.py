@@ -33,7 +33,7 @@ import duckdb
 import pytest
 
 from domain.decision import Decision
-from tests.conftest import SAMPLE_DBT_VARS, run_dbt
+from tests.conftest import SAMPLE_DBT_VARS, query_rows, run_dbt
 
 STATION = "KDEN"
 START = date(2025, 5, 1)
@@ -86,18 +86,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return _build_summer(tmp_path_factory.mktemp("thresholds"))
 
 
-def _rows(path: Path, sql: str) -> list[dict[str, Any]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        cursor = con.execute(sql)
-        names = [d[0] for d in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    finally:
-        con.close()
-
-
 def test_sql_search_and_engine_replay_pick_the_same_test_trades(built: Path) -> None:
-    sql = _rows(
+    sql = query_rows(
         built,
         """
         select t.data_source, t.station_icao, t.contract_type, t.climate_date,
@@ -111,7 +101,7 @@ def test_sql_search_and_engine_replay_pick_the_same_test_trades(built: Path) -> 
         where t.sample_period = 'test'
         """,
     )
-    engine = _rows(
+    engine = query_rows(
         built,
         """
         select data_source, station_icao, contract_type, climate_date, checkpoint_minute,
@@ -210,7 +200,7 @@ def _pick(decision: Decision | None) -> tuple[int, str | None] | None:
 
 
 def _candidates(path: Path) -> list[dict[str, Any]]:
-    return _rows(
+    return query_rows(
         path,
         f"""
         select c.data_source, c.station_icao, c.contract_type, c.rule, c.window_start_minute,
@@ -223,7 +213,7 @@ def _candidates(path: Path) -> list[dict[str, Any]]:
 
 
 def _engine_days(path: Path) -> list[dict[str, Any]]:
-    return _rows(
+    return query_rows(
         path,
         """
         select distinct data_source, station_icao, contract_type, climate_date
@@ -235,7 +225,7 @@ def _engine_days(path: Path) -> list[dict[str, Any]]:
 def test_engine_reproduces_the_sql_search_on_sampled_candidate_days(built: Path) -> None:
     candidates = _candidates(built)
     days = _engine_days(built)
-    trades = _rows(
+    trades = query_rows(
         built,
         """
         select data_source, station_icao, contract_type, rule, window_start_minute, buffer_f,
@@ -289,7 +279,9 @@ def test_exports_are_written_beside_the_warehouse_one_data_source_each(built: Pa
     from domain.thresholds import StationThresholds
 
     exports = built.parent / "exports"
-    dim = _rows(built, "select data_source, count(*) as n from dim_station_thresholds group by all")
+    dim = query_rows(
+        built, "select data_source, count(*) as n from dim_station_thresholds group by all"
+    )
     dim_counts = {row["data_source"]: row["n"] for row in dim}
     assert dim_counts.get("simulated", 0) > 0
     con = duckdb.connect()
@@ -384,7 +376,7 @@ def test_an_edge_equal_to_min_edge_trades_in_sql_and_engine(
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     sql = {
         row["climate_date"]: (row["checkpoint_minute"], row["market_ticker"])
-        for row in _rows(
+        for row in query_rows(
             warehouse,
             f"""
             select climate_date, checkpoint_minute, market_ticker

@@ -13,30 +13,18 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 import yaml
 
 from domain.running_extreme import PUBLICATION_DELAY_MINUTES, Observation, running_extreme
 from domain.stations import station_by_icao
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, query_rows
 from tests.trader.conftest import SAMPLE_STATIONS
 
 pytestmark = pytest.mark.dbt
 
 TOLERANCE = Decimal("1e-9")  # the SQL precise values are DOUBLE
-
-
-def _rows(path: Path, sql: str) -> list[dict[str, Any]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        cursor = con.execute(sql)
-        names = [d[0] for d in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    finally:
-        con.close()
 
 
 def _decimal(value: float | Decimal | None) -> Decimal | None:
@@ -47,7 +35,7 @@ def _decimal(value: float | Decimal | None) -> Decimal | None:
 
 
 def _observations(path: Path) -> dict[str, list[Observation]]:
-    rows = _rows(
+    rows = query_rows(
         path,
         "select station_icao, observed_at, report_type, temp_c_tenths, temp_f_reported, "
         "temp_c_whole from stg_iem__observations",
@@ -75,7 +63,7 @@ def _close(a: Decimal | None, b: float | None) -> bool:
 
 def test_python_running_extremes_equal_int_running_extremes(trader_warehouse: Path) -> None:
     observations = _observations(trader_warehouse)
-    expected = _rows(
+    expected = query_rows(
         trader_warehouse,
         "select station_icao, climate_date, checkpoint_minute, checkpoint_at, running_max_f, "
         "running_min_f, running_max_f_precise, running_min_f_precise, "
