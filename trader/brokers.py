@@ -1,7 +1,7 @@
 """Brokers: what turns a journaled order intent into fills. Paper now, live next (same interface).
 
 A broker only ever receives an ``OrderRecord`` read back from the journal, so nothing can be
-sent that was not committed first. It returns an ``Execution``; the caller journals its fills and
+sent that was not committed first. It returns a ``domain.orders.Execution``; the caller journals its fills and
 status. The paper broker fills an immediate-or-cancel buy of YES against the book's asks level by
 level, up to the order's count and limit price, and cancels the rest. It charges the ORDER's fee
 over all its fills (``domain.fees.order_fee``), as Kalshi does, never a rounded fee per level.
@@ -11,54 +11,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from typing import Protocol
 
 from adapters.kalshi.orderbook import OrderBook
 from domain.fees import order_fee
+from domain.orders import Execution, Fill, OrderStatus
 from trader.journal import OrderRecord
-from trader.orders import Fill, OrderStatus
 
 log = logging.getLogger(__name__)
-
-ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Execution:
-    """What a broker did with one order.
-
-    Attributes:
-        client_order_id: the order.
-        status: ``filled``, ``partial`` (rest cancelled), ``rejected`` (nothing filled) or
-            ``unknown`` (the outcome could not be read: never assume a fill, never resend).
-        fills: the fills, in execution order.
-        reason: why, in words (shown with ``--verbose`` and journaled).
-        venue_order_id: the venue's id, when it gave one.
-    """
-
-    client_order_id: str
-    status: OrderStatus
-    fills: tuple[Fill, ...]
-    reason: str
-    venue_order_id: str | None = None
-
-    @property
-    def filled_count(self) -> Decimal:
-        """Contracts filled."""
-        return sum((fill.count for fill in self.fills), ZERO)
-
-    @property
-    def cost(self) -> Decimal:
-        """Dollars paid for the contracts, fees excluded."""
-        return sum((fill.count * fill.price for fill in self.fills), ZERO)
-
-    @property
-    def fees(self) -> Decimal:
-        """Fees paid, dollars: the order's fee (each fill carries its share)."""
-        return sum((fill.fee for fill in self.fills), ZERO)
 
 
 class Broker(Protocol):

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from domain.brackets import Bracket
 from domain.layout import warehouse_path
+from domain.orders import TRANSITIONS, Fill, OrderIntent, OrderStatus
 from trader.journal_codec import to_iso, to_text
 from trader.journal_schema import DDL, SCHEMA_VERSION
-from trader.orders import TRANSITIONS, Fill, OrderIntent, OrderStatus
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,12 @@ from domain.climate_day import climate_day_window
 from domain.decision import Decision, decide
 from domain.decision_input import DecisionInput
 from domain.money import MoneyFormatError
+from domain.orders import Execution, OrderIntent
 from domain.running_extreme import Observation, RunningExtreme, running_extreme
 from domain.stations import Station, station_by_icao
 from trader import breakers
 from trader.breakers import Breaker, BreakerEvent, BreakerState
-from trader.brokers import Broker, Execution
+from trader.brokers import Broker
 from trader.inputs import ExportError, ThresholdsExport, ThresholdsRow
 from trader.journal import DuplicateOrderError, Journal, JournalError, OrderRecord
 from trader.journal_state import (
@@ -43,7 +44,6 @@ from trader.journal_state import (
     save_running_extreme,
 )
 from trader.markets import LadderMarket, SeriesFees, ladder_quote
-from trader.orders import OrderIntent
 from trader.payloads import PayloadError
 from trader.settlement import ClimateSource, settle_due
 

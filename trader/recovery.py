@@ -14,12 +14,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from domain import risk
+from domain.orders import OrderStatus
 from domain.risk import RiskLimits, RiskState
 from trader.breakers import Breaker, BreakerState, on_resume, on_settlement
 from trader.brokers import Broker
 from trader.journal import Journal
 from trader.journal_state import SettlementRecord, breaker_events, settlements
-from trader.orders import OrderStatus
 
 log = logging.getLogger(__name__)
 

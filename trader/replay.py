@@ -27,17 +27,17 @@ from typing import Protocol
 
 from adapters.kalshi.orderbook import OrderBook
 from domain.climate_day import climate_day_window
+from domain.orders import Execution, OrderStatus
 from domain.risk import RiskLimits
 from domain.stations import Station, station_by_icao
 from domain.tickers import parse_ticker
 from trader.breakers import BreakerState, on_settlement
-from trader.brokers import Execution, PaperBroker
+from trader.brokers import PaperBroker
 from trader.inputs import SIMULATED, ThresholdsExport, ThresholdsRow, load_thresholds
 from trader.journal import Journal, OrderRecord
 from trader.journal_state import SettlementRecord, record_heartbeat, settlements
 from trader.loop import MarketSource, ObservationSource, ProbabilitySource, Trader
 from trader.markets import SeriesFees
-from trader.orders import OrderStatus
 from trader.recovery import reconcile_intents, restore_breakers
 from trader.replay_backtest import (
     DATA_SOURCE,

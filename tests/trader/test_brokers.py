@@ -11,9 +11,9 @@ import pytest
 from adapters.kalshi.orderbook import OrderBook, parse_orderbook_body
 from domain.brackets import Bracket
 from domain.fees import order_fee, trade_fee
+from domain.orders import OrderIntent, OrderStatus
 from trader.brokers import Broker, PaperBroker
 from trader.journal import Journal, OrderRecord
-from trader.orders import OrderIntent, OrderStatus
 
 NOW = datetime(2026, 2, 19, 19, 5, tzinfo=UTC)
 TICKER = "KXHIGHMIA-26FEB19-B80.5"

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from domain.brackets import Bracket
 from domain.climate_day import climate_date, climate_day_window
+from domain.orders import OrderIntent
 from domain.stations import station_by_icao
 from domain.tickers import event_ticker
 from tests.conftest import REPO_ROOT
@@ -29,7 +30,6 @@ from tests.fakes.kalshi_server import FakeKalshi, fake_kalshi, make_key_pair
 from tests.trader.conftest import threshold_row
 from trader.journal import Journal
 from trader.journal_state import SettlementRecord, breaker_events, record_settlement
-from trader.orders import OrderIntent
 
 KEY_ID = "trader-cli-key"
 

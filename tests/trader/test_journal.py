@@ -16,6 +16,7 @@ import pytest
 
 from domain.brackets import Bracket
 from domain.decision import Decision
+from domain.orders import Fill, OrderIntent, OrderStatus, client_order_id, dedup_key
 from domain.running_extreme import RunningExtreme
 from tests.conftest import REPO_ROOT
 from trader.breakers import BreakerEvent
@@ -33,7 +34,6 @@ from trader.journal_state import (
     save_running_extreme,
     settlements,
 )
-from trader.orders import Fill, OrderIntent, OrderStatus, client_order_id, dedup_key
 
 NOW = datetime(2026, 2, 19, 19, 5, tzinfo=UTC)
 DAY = date(2026, 2, 19)
@@ -251,7 +251,7 @@ _KILL_AFTER_INTENT = textwrap.dedent(
     from decimal import Decimal
     from domain.brackets import Bracket
     from trader.journal import Journal
-    from trader.orders import OrderIntent
+    from domain.orders import OrderIntent
     journal = Journal(sys.argv[1])
     journal.record_intent(OrderIntent(date(2026, 2, 19), "KMIA", "HIGH", "T", Bracket(80, 81), 10,
                                       Decimal("0.85"), datetime.now(UTC)))
@@ -266,7 +266,7 @@ _WRITE_FOREVER = textwrap.dedent(
     from decimal import Decimal
     from domain.brackets import Bracket
     from trader.journal import DuplicateOrderError, Journal
-    from trader.orders import Fill, OrderIntent, OrderStatus
+    from domain.orders import Fill, OrderIntent, OrderStatus
     journal = Journal(sys.argv[1])
     day = date(2026, 1, 1)
     print("ready", flush=True)

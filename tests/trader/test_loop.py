@@ -20,6 +20,7 @@ from adapters.iem.client import IemClient
 from adapters.kalshi.client import KalshiClient
 from adapters.kalshi.signing import KalshiSigner
 from domain.brackets import Bracket
+from domain.orders import OrderIntent, OrderStatus
 from domain.risk import RiskLimits
 from tests.fakes.iem_server import FakeIem
 from tests.fakes.kalshi_server import FakeKalshi, fake_kalshi, make_key_pair
@@ -31,7 +32,6 @@ from trader.journal import Journal
 from trader.journal_state import breaker_events, decision_count, load_running_extreme
 from trader.loop import Stop, Trader
 from trader.markets import KalshiMarkets, SeriesFees
-from trader.orders import OrderIntent, OrderStatus
 from trader.recovery import reconcile_intents, restore_breakers
 from trader.settlement import IemClimate
 

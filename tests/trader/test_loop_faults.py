@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from domain.brackets import Bracket
+from domain.orders import OrderIntent
 from tests.trader import test_loop
 from tests.trader.test_loop import EVENT, NOW, World
 from trader.breakers import BreakerState, on_resume, on_settlement
@@ -20,7 +21,6 @@ from trader.inputs import load_thresholds
 from trader.journal import Journal, JournalError
 from trader.journal_state import breaker_events, record_breaker_event
 from trader.loop import Stop
-from trader.orders import OrderIntent
 
 LOSS = Decimal("-8.10")
 

@@ -12,13 +12,13 @@ import pytest
 from adapters.iem.client import IemClient
 from domain.brackets import Bracket
 from domain.decision import Decision
+from domain.orders import Fill, OrderIntent
 from domain.risk import RiskLimits, RiskState, order_pnl
 from domain.stations import station_by_icao
 from tests.fakes.iem_server import FakeIem
 from trader.breakers import BreakerState
 from trader.journal import Journal, OrderRecord
 from trader.journal_state import breaker_events, record_decision, settlements
-from trader.orders import Fill, OrderIntent
 from trader.settlement import (
     ClimateReport,
     IemClimate,

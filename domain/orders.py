@@ -1,4 +1,5 @@
-"""Order identity and lifecycle: the dedup key, the deterministic client order id, statuses.
+"""Order identity and lifecycle: the dedup key, the deterministic client order id, statuses,
+and what a broker (paper or live) reports back: fills and the execution.
 
 One trade per (climate date, station, contract type) is the design's rule. The key
 ``{climate_date}_{station}_{HIGH|LOW}`` is UNIQUE in the journal, and the client order id sent
@@ -187,3 +188,41 @@ class Fill:
         if not self.fill_id:
             raise ValueError("fill_id is required")
         _require_aware(self.filled_at, "filled_at")
+
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What a broker did with one order.
+
+    Attributes:
+        client_order_id: the order.
+        status: ``filled``, ``partial`` (rest cancelled), ``rejected`` (nothing filled) or
+            ``unknown`` (the outcome could not be read: never assume a fill, never resend).
+        fills: the fills, in execution order.
+        reason: why, in words (shown with ``--verbose`` and journaled).
+        venue_order_id: the venue's id, when it gave one.
+    """
+
+    client_order_id: str
+    status: OrderStatus
+    fills: tuple[Fill, ...]
+    reason: str
+    venue_order_id: str | None = None
+
+    @property
+    def filled_count(self) -> Decimal:
+        """Contracts filled."""
+        return sum((fill.count for fill in self.fills), ZERO)
+
+    @property
+    def cost(self) -> Decimal:
+        """Dollars paid for the contracts, fees excluded."""
+        return sum((fill.count * fill.price for fill in self.fills), ZERO)
+
+    @property
+    def fees(self) -> Decimal:
+        """Fees paid, dollars: the order's fee (each fill carries its share)."""
+        return sum((fill.fee for fill in self.fills), ZERO)
