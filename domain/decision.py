@@ -15,10 +15,11 @@ Two rules, picked per station and contract by the thresholds table (``StationThr
 - ``fair_value``: buy the bracket with the largest ``probability - ask - fee per contract``,
   provided it is at least ``min_edge``.
 
-Money is Decimal throughout; the size is ``domain.sizing.size_order``, the fee
-``domain.fees.trade_fee``, the quote ``domain.quotes.executable_ask``; the clock is the ``now``
-field of the input, turned into minutes after local-standard-time midnight with the station's
-fixed standard offset (``domain.climate_day``), never its daylight-saving zone.
+Money is Decimal throughout; a bracket is priced by ``domain.pricing`` (the size is
+``domain.sizing.size_order``, the fee ``domain.fees.trade_fee``), the quote is
+``domain.quotes.executable_ask``; the clock is the ``now`` field of the input, turned into
+minutes after local-standard-time midnight with the station's fixed standard offset
+(``domain.climate_day``), never its daylight-saving zone.
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
 from domain.brackets import headroom, is_dead, is_decided
-from domain.decision_input import DecisionInput, LadderQuote
-from domain.fees import trade_fee
+from domain.decision_input import DecisionInput
+from domain.pricing import PricedOrder, price_order
 from domain.risk import RiskState, TradeKey, check, order_pnl
-from domain.sizing import size_order
 from domain.thresholds import StationThresholds
 
 Action = Literal["BUY_YES", "NO_TRADE"]
@@ -136,34 +136,6 @@ class Decision:
         return order_pnl(self.count, self.price, self.fee, won)
 
 
-def _edge(probability: Decimal, ask: Decimal, fee: Decimal, count: int) -> Decimal:
-    # Exact-enough and independent of whatever Decimal context the caller has set: determinism.
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return probability - ask - fee / Decimal(count)
-
-
-@dataclass(frozen=True)
-class _Order:
-    quote: LadderQuote
-    ask: Decimal
-    count: int
-    fee: Decimal
-    ev: Decimal
-
-
-def _price_order(
-    quote: LadderQuote, ask: Decimal, p: Decimal, stakes: tuple[Decimal, Decimal]
-) -> _Order:
-    count = size_order(ask, *stakes)
-    if count == 0:
-        return _Order(quote, ask, 0, ZERO, p - ask)
-    fee = trade_fee(
-        count, ask, role="taker", fee_type=quote.fee_type, fee_multiplier=quote.fee_multiplier
-    )
-    return _Order(quote, ask, count, fee, _edge(p, ask, fee, count))
-
-
 def _stake_bounds(thresholds: StationThresholds, risk: RiskState | None) -> tuple[Decimal, Decimal]:
     # The station may trade a narrower band than the desk-wide limits, never a wider one.
     if risk is None:
@@ -190,7 +162,7 @@ def decide(inp: DecisionInput, risk: RiskState | None = None) -> Decision:
     minute = inp.checkpoint_minute
 
     def no_trade(
-        code: str, text: str, order: _Order | None = None, p: Decimal | None = None
+        code: str, text: str, order: PricedOrder | None = None, p: Decimal | None = None
     ) -> Decision:
         return Decision(
             action="NO_TRADE",
@@ -275,7 +247,7 @@ def decide(inp: DecisionInput, risk: RiskState | None = None) -> Decision:
 _NoTrade = Callable[..., Decision]
 
 
-def _describe(order: _Order, p: Decimal) -> str:
+def _describe(order: PricedOrder, p: Decimal) -> str:
     return (
         f"{order.count} x {order.quote.market_ticker} @ {order.ask} "
         f"(p {p}, fee {order.fee}, EV/contract {order.ev:.4f})"
@@ -283,7 +255,7 @@ def _describe(order: _Order, p: Decimal) -> str:
 
 
 def _sized(
-    order: _Order, stakes: tuple[Decimal, Decimal], p: Decimal, no_trade: _NoTrade
+    order: PricedOrder, stakes: tuple[Decimal, Decimal], p: Decimal, no_trade: _NoTrade
 ) -> Decision | None:
     if order.count == 0:
         return no_trade(
@@ -297,7 +269,7 @@ def _sized(
 
 def _design(
     inp: DecisionInput, extreme: int, stakes: tuple[Decimal, Decimal], no_trade: _NoTrade
-) -> Decision | tuple[_Order, Decimal, str]:
+) -> Decision | tuple[PricedOrder, Decimal, str]:
     """The design rule: the bracket holding the running extreme, away from its edges, under accuracy.
 
     The buffer is the headroom in the direction the extreme can still move
@@ -329,7 +301,7 @@ def _design(
     ask = quote.executable_ask
     if ask is None:
         return no_trade(Reason.NO_QUOTE, f"no ask on {quote.market_ticker}", None, p)
-    order = _price_order(quote, ask, p, stakes)
+    order = price_order(quote, ask, p, stakes)
     if ask >= th.accuracy:
         return no_trade(
             Reason.ASK_ABOVE_ACCURACY, f"ask {ask} not below accuracy {th.accuracy}", order, p
@@ -352,7 +324,7 @@ def _design(
 
 def _fair_value(
     inp: DecisionInput, extreme: int, stakes: tuple[Decimal, Decimal], no_trade: _NoTrade
-) -> Decision | tuple[_Order, Decimal, str]:
+) -> Decision | tuple[PricedOrder, Decimal, str]:
     """The fair-value rule: the bracket with the largest ``p - ask - fee/count`` if >= min_edge.
 
     Brackets the running extreme has already made impossible are skipped whatever the model says
@@ -363,13 +335,13 @@ def _fair_value(
     priced = [q for q in inp.ladder if q.probability is not None]
     if not priced:
         return no_trade(Reason.NO_PROBABILITY, "no market of the ladder has a model probability")
-    orders: list[tuple[_Order, Decimal]] = []
+    orders: list[tuple[PricedOrder, Decimal]] = []
     for quote in priced:
         ask = quote.executable_ask
         if ask is None or is_dead(quote.bracket, extreme, inp.contract_type):
             continue
         assert quote.probability is not None  # filtered above; narrows the type
-        orders.append((_price_order(quote, ask, quote.probability, stakes), quote.probability))
+        orders.append((price_order(quote, ask, quote.probability, stakes), quote.probability))
     if not orders:
         return no_trade(Reason.NO_QUOTE, "no live bracket with a model probability has an ask")
     sizable = [(o, p) for o, p in orders if o.count > 0]
