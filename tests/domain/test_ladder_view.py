@@ -41,8 +41,9 @@ def test_fair_value_view_uses_the_model_probability_and_matches_decide() -> None
     views = {v.quote.market_ticker: v for v in ladder_view(inp)}
     decision = decide(inp)
     assert decision.market_ticker == B84
-    assert views[B84].order is not None
-    assert views[B84].order.ev == decision.expected_value_per_contract
+    order = views[B84].order
+    assert order is not None
+    assert order.ev == decision.expected_value_per_contract
     assert views["KXHIGHNY-25JUL01-B86.5"].probability is None
 
 
