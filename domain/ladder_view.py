@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.brackets import headroom, is_dead
-from domain.decision_input import DecisionInput, LadderQuote
+from domain.decision_input import LadderQuote
 from domain.pricing import PricedOrder, price_order
+from domain.thresholds import StationThresholds
 
 ZERO = Decimal(0)
 
@@ -44,31 +45,41 @@ class BracketView:
     order: PricedOrder | None
 
 
-def ladder_view(inp: DecisionInput) -> tuple[BracketView, ...]:
-    """Every bracket of ``inp.ladder`` with the engine's numbers, lowest bracket first.
+def ladder_view(
+    ladder: tuple[LadderQuote, ...],
+    contract_type: str,
+    running_extreme_f: int | None,
+    thresholds: StationThresholds | None,
+) -> tuple[BracketView, ...]:
+    """Every bracket of a ladder with the engine's numbers, lowest bracket first.
 
     Args:
-        inp: the same input ``decide`` takes.
+        ladder: the quotes (``DecisionInput.ladder``).
+        contract_type: ``HIGH`` or ``LOW``.
+        running_extreme_f: the running extreme, None before the first observation.
+        thresholds: the station's thresholds row; None = no row, so no bracket is priced
+            beyond the dead ones.
 
     Returns:
-        One view per quote; without a running extreme only the prices are filled in.
+        One view per quote.
     """
-    th = inp.thresholds
-    stakes = (th.stake_min, th.stake_max)
-    extreme = inp.running_extreme_f
     views: list[BracketView] = []
-    for quote in inp.ladder:
+    for quote in ladder:
+        extreme = running_extreme_f
         holds = extreme is not None and quote.bracket.contains(extreme)
-        dead = extreme is not None and is_dead(quote.bracket, extreme, inp.contract_type)
-        room = headroom(quote.bracket, extreme, inp.contract_type) if extreme is not None else None
+        dead = extreme is not None and is_dead(quote.bracket, extreme, contract_type)
+        room = headroom(quote.bracket, extreme, contract_type) if extreme is not None else None
+        p: Decimal | None = None
         if dead:
-            p: Decimal | None = ZERO
-        elif th.rule == "design":
-            p = th.accuracy if holds else None
-        else:
+            p = ZERO
+        elif thresholds is not None and thresholds.rule == "design":
+            p = thresholds.accuracy if holds else None
+        elif thresholds is not None:
             p = quote.probability
         ask = quote.executable_ask
-        order = price_order(quote, ask, p, stakes) if ask is not None and p is not None else None
+        order = None
+        if thresholds is not None and ask is not None and p is not None:
+            order = price_order(quote, ask, p, (thresholds.stake_min, thresholds.stake_max))
         views.append(BracketView(quote, holds, dead, room, p, order))
     return tuple(sorted(views, key=lambda v: _bracket_order(v.quote)))
 
