@@ -14,6 +14,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 from dlt.sources import DltResource
 
+from pipelines.iem.revisions import OBSERVATION_KEY
 from pipelines.rejects import REJECT_COLUMNS, REJECTS_ARROW_SCHEMA, Reject, rejects_resource
 
 Row = dict[str, Any]
@@ -55,8 +56,13 @@ ASOS_COLUMNS: TTableSchemaColumns = {
     "min_24h_c": _tenths_c(),
     "metar": _col("text"),
     **_lineage(),
+    # After the lineage, where pipelines.iem.revisions.migrate adds them to older warehouses.
+    "revision_id": _col("text", nullable=False),
+    "revision": _col("bigint", nullable=False),
+    "is_correction": _col("bool", nullable=False),
 }
-ASOS_KEY = ("data_source", "station", "valid_at", "report_type")
+# Every report of a station-minute-type is a revision (pipelines.iem.revisions).
+ASOS_KEY = (*OBSERVATION_KEY, "revision_id")
 
 
 def _daily_base() -> TTableSchemaColumns:
@@ -104,6 +110,9 @@ ASOS_ARROW_SCHEMA = pa.schema(
         pa.field("source_location", pa.string()),
         pa.field("data_source", pa.string(), nullable=False),
         pa.field("ingest_channel", pa.string(), nullable=False),
+        pa.field("revision_id", pa.string(), nullable=False),
+        pa.field("revision", pa.int64(), nullable=False),
+        pa.field("is_correction", pa.bool_(), nullable=False),
     ]
 )
 
@@ -163,7 +172,7 @@ def watermark_key(data_source: str, station: str, report_type: int | str) -> str
 def asos_observations(
     batches: Iterable[list[Row]], track_watermarks: bool = False
 ) -> Iterator[pa.Table]:
-    """METAR observations (one row per station, valid time and report type).
+    """METAR observations: every report (revision) of a station, valid time and report type.
 
     Args:
         batches: lists of rows from ``parsers.parse_observations``.

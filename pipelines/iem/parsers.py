@@ -10,6 +10,9 @@ Formats:
 This module sniffs all four and parses the observations; :mod:`pipelines.iem.daily` parses the
 CLI/CF6 daily summaries.
 
+Every report is kept, a second one for the same station, minute and type (a ``COR`` or a
+repeat with other text) as a revision: :mod:`pipelines.iem.revisions`.
+
 Report type (1 = HF 5-minute, 3 = routine, 4 = special): the request's ``report_type`` (the
 document ``hint``) wins, then a ``report_type`` column. Without either, it is inferred from the
 METAR: a ``SPECI`` prefix means special, a ``METAR`` prefix routine; otherwise a report with a
@@ -33,6 +36,7 @@ from domain.observations import (
     offset_valid_at,
 )
 from pipelines.documents import DocumentError, RawDocument, csv_lines, load_json
+from pipelines.iem.revisions import add_revisions
 from pipelines.rejects import Reject
 
 Row = dict[str, Any]
@@ -253,6 +257,8 @@ def csv_records(
 def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
     """Parse an asos.py CSV or a third-party hourly CSV into ``asos_observations`` rows.
 
+    Every report is a row; revisions of one station-minute-type are numbered in file order.
+
     Args:
         doc: the document; ``hint`` is the requested report type, if known.
         kind: ``Kind.asos`` or ``Kind.hourly``; sniffed when omitted.
@@ -275,4 +281,5 @@ def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
             out.rows.append(_observation_row(fields, kind, doc))
         except (RowError, ObservationError) as exc:
             out.rejects.append(reject(doc, "iem_asos", str(exc), line, f":{number}"))
+    add_revisions(out.rows)
     return out

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,9 +26,10 @@ from rich.progress import (
 from adapters.iem import settings as api
 from adapters.iem.client import IemClient, IemRequestError, IemResponse, asos_requests
 from domain.climate_day import climate_day_window
+from domain.layout import warehouse_path
 from domain.stations import Station
 from pipelines.documents import RawDocument
-from pipelines.iem import WATERMARK_STATE_KEY, iem_source, settings, watermark_key
+from pipelines.iem import WATERMARK_STATE_KEY, iem_source, revisions, settings, watermark_key
 from pipelines.iem.daily import parse_daily
 from pipelines.iem.parsers import Kind, Parsed, parse_observations, sniff
 from pipelines.loading import LoadSummary, table_row_counts
@@ -151,6 +153,7 @@ def _load(collected: _Collected, label: str, track_watermarks: bool = False) -> 
         len(collected.rejects),
     )
     try:
+        _migrate_revisions()
         with _progress() as progress:
             # A spinner-like bar: dlt runs extract/normalize/load as one call.
             task = progress.add_task(f"{label}: loading {rows:,} rows into DuckDB", total=1)
@@ -167,6 +170,15 @@ def _load(collected: _Collected, label: str, track_watermarks: bool = False) -> 
         notes=list(collected.notes),
     )
     return summary
+
+
+def _migrate_revisions() -> None:
+    """Add the revision columns to a warehouse loaded before they existed (see ``revisions``)."""
+    path = warehouse_path()
+    if not path.exists():
+        return  # a new warehouse: dlt creates the table with them
+    with duckdb.connect(str(path)) as con:
+        revisions.migrate(con, IEM_DATASET)
 
 
 def _parse_documents(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +16,15 @@ from domain.metar import parse_metar
 from domain.stations import station_by_icao
 from pipelines.iem import runner
 from tests.conftest import run_dbt
+from tests.pipelines.iem.test_revisions import CORRECTED, FIRST, HEADER
+
+FIRST_CLI = {
+    "station": "KMDW",
+    "valid": "2026-01-04",
+    "high": 33,
+    "low": 25,
+    "product": "202601050634-KLOT-CDUS43-CLIMDW",
+}
 
 
 @pytest.mark.dbt
@@ -24,7 +34,13 @@ def test_fct_climate_day_builds_and_matches_python(
 ) -> None:
     hourly = realdata / "weather" / "knyc_asos_hourly_sample_2026-08.csv"
     cli = realdata / "weather" / "cli_daily_kmdw_knyc.csv"
-    runner.run_files([hourly, cli])
+    # The issue's correction example at another station: both reports stored, the COR wins.
+    corrections = tmp_path / "asos_corrections.csv"
+    corrections.write_text(HEADER + (FIRST + CORRECTED).replace("NYC", "MDW"))
+    # weather/README: KMDW 2026-01-04 first said 33; the file holds only the corrected 34.
+    first_cli = tmp_path / "cli_first_issuance.json"
+    first_cli.write_text(json.dumps({"results": [FIRST_CLI]}))
+    runner.run_files([hourly, cli, corrections, first_cli])
 
     # cautious: the stations seed is a parent of other teams' models too; eager selection would
     # run their relationships tests against models this build does not create.
@@ -57,6 +73,16 @@ def test_fct_climate_day_builds_and_matches_python(
             "and data_source = 'real' order by 1"
         ).fetchall()
         total = con.execute("select count(*) from main.fct_climate_day").fetchall()[0][0]
+        reissued = con.execute(
+            "select cli_high_f, cli_issuance_count from main.fct_climate_day "
+            "where station_icao = 'KMDW' and climate_date = '2026-01-04'"
+        ).fetchall()
+        corrected = con.execute(
+            "select round(temp_f, 2), is_correction, revision_count from main.stg_iem__observations "
+            "where station_icao = 'KMDW'"
+        ).fetchall()
+    assert corrected == [(84.02, True, 2)]
+    assert reissued == [(34, 2)]
     assert total == 500  # one row per CLI station-day; observations add no new days here
     assert [r[0] for r in rows] == sorted(whole_by_day)
     for day, obs_max, high, gap in rows:

@@ -39,11 +39,34 @@ renamed as (
         cast(observations.max_24h_c as double) * 9.0 / 5.0 + 32.0 as max_24h_f,
         cast(observations.min_24h_c as double) * 9.0 / 5.0 + 32.0 as min_24h_f,
         observations.metar,
+        observations.revision_id,
+        observations.is_correction,
+        count(*) over (
+            partition by
+                observations.data_source,
+                observations.station,
+                observations.valid_at,
+                observations.report_type
+        ) as revision_count,
         observations.source_location,
         observations.ingest_channel
     from observations
     inner join finished_loads
         on observations._dlt_load_id = finished_loads.load_id
+    -- the latest revision of a station-minute-type wins: a COR over an uncorrected report,
+    -- then the later load (dlt load ids are unix times), then the later line of its document
+    qualify row_number() over (
+        partition by
+            observations.data_source,
+            observations.station,
+            observations.valid_at,
+            observations.report_type
+        order by
+            observations.is_correction desc,
+            cast(observations._dlt_load_id as double) desc,
+            observations.revision desc,
+            observations.revision_id desc
+    ) = 1
 )
 
 select * from renamed
