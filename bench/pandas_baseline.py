@@ -72,9 +72,18 @@ def load_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
     finished = "_dlt_load_id in (select load_id from {schema}._dlt_loads where status = 0)"
     observations = con.execute(
         "select data_source, station, valid_at, report_type, temp_f_reported, "
-        "cast(temp_c_tenths as double) as temp_c_tenths, temp_c_whole "
+        "cast(temp_c_tenths as double) as temp_c_tenths, temp_c_whole, is_correction, "
+        "cast(_dlt_load_id as double) as load_order, revision, revision_id "
         f"from raw_iem.asos_observations where {finished.format(schema='raw_iem')}"
     ).df()
+    # The latest revision of each report wins, as in stg_iem__observations: a COR first, then
+    # the later load, then the later line.
+    key = ["data_source", "station", "valid_at", "report_type"]
+    observations = (
+        observations.sort_values([*key, "is_correction", "load_order", "revision", "revision_id"])
+        .drop_duplicates(key, keep="last")
+        .drop(columns=["is_correction", "load_order", "revision", "revision_id"])
+    )
     cli = frame(
         con,
         "select data_source, station, climate_date, product_id, published_at, high_f, low_f "

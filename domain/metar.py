@@ -166,6 +166,9 @@ def parse_metar(text: str) -> Metar:
     kind: str | None = None
     if tokens and tokens[0] in ("METAR", "SPECI"):
         kind = tokens.pop(0)
+        # The WMO form puts a correction's COR before the station (``METAR COR KNYC ...``).
+        if tokens and tokens[0] == "COR":
+            tokens.pop(0)
     if not tokens or not tokens[0]:
         raise MetarParseError("empty METAR")
     station = tokens[0]

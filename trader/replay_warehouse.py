@@ -217,11 +217,11 @@ def _load(
     try:
         observations = fetch_rows(
             con,
-            "select o.station, o.valid_at, o.report_type, o.temp_c_tenths, o.temp_f_reported, "
-            "o.temp_c_whole from raw_iem.asos_observations as o "
-            "inner join raw_iem._dlt_loads as l on o._dlt_load_id = l.load_id and l.status = 0 "
-            f"where o.data_source = ? and o.station in ({marks}) "
-            "and o.valid_at >= ? and o.valid_at < ? order by o.station, o.valid_at",
+            # staging keeps finished loads and the latest revision of each report (a COR wins)
+            "select station_icao as station, observed_at as valid_at, report_type, "
+            "temp_c_tenths, temp_f_reported, temp_c_whole from main.stg_iem__observations "
+            f"where data_source = ? and station_icao in ({marks}) "
+            "and observed_at >= ? and observed_at < ? order by station_icao, observed_at",
             [data_source, *stations, start, end],
         )
         quotes = fetch_rows(
@@ -237,7 +237,7 @@ def _load(
             con,
             "select station, high_f, low_f, product_id from raw_iem.cli_reports "
             f"where data_source = ? and climate_date = ? and station in ({marks}) "
-            "order by published_at",
+            "order by published_at, product_id",
             [data_source, day, *stations],
         )
     except duckdb.Error as exc:

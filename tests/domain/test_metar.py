@@ -31,6 +31,19 @@ def test_body_and_remark_groups_are_decoded() -> None:
     assert metar.has_slp
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "METAR COR KNYC 211951Z 18005KT 10SM FEW250 29/18 A3002 RMK AO2 T02890178=",
+        "METAR KNYC 211951Z COR 18005KT 10SM FEW250 29/18 A3002 RMK AO2 T02890178=",
+    ],
+)
+def test_a_correction_reads_in_both_the_wmo_and_the_us_form(text: str) -> None:
+    metar = parse_metar(text)
+    assert (metar.station, metar.day, metar.hour, metar.minute) == ("KNYC", 21, 19, 51)
+    assert metar.temp_c_tenths == Decimal("28.9")
+
+
 def test_fahrenheit_uses_half_up_rounding() -> None:
     # 28.3 °C = 82.94 °F -> 83; 25.0 °C = 77.0; -0.0 stays 32.
     assert parse_metar("KNYC 011251Z 28/18 RMK T02830183").temp_f_whole == 83
