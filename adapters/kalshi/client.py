@@ -10,7 +10,7 @@ import json as json_module
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -29,7 +29,44 @@ JsonObject = dict[str, Any]
 
 
 class KalshiError(RequestError):
-    """A Kalshi request that failed for good; the message names the URL (``url``, ``status``)."""
+    """A Kalshi request that failed for good; the message names the URL.
+
+    Attributes:
+        url: the request URL.
+        status: the last HTTP status (None after a transport error: no answer at all).
+        code: the venue's error ``code`` from a ``{code, message}`` body, if it sent one.
+        detail: the venue's error ``message``, if it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, url=url, status=status)
+        self.code = code
+        self.detail = detail
+
+
+def _venue_error(response: httpx.Response) -> tuple[str | None, str | None]:
+    """``(code, message)`` of an error body (``{code, message}``, ``{error: {...}}`` or
+    ``{error: "..."}``); Nones when the body is something else."""
+    try:
+        body = json_module.loads(response.text[:10_000])
+    except ValueError:
+        return None, None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    if not isinstance(body, dict):
+        return None, None
+    code, message = body.get("code"), body.get("message", body.get("error"))
+    return (str(code) if code is not None else None), (
+        str(message)[:300] if message is not None else None
+    )
 
 
 @dataclass(frozen=True)
@@ -43,8 +80,8 @@ class EventMarkets:
 class KalshiClient:
     """Synchronous Kalshi REST client.
 
-    Every request is rate limited, retried with exponential backoff and jitter on 429, 5xx
-    and transport errors, and signed when a signer is configured.
+    Every request is rate limited and signed when a signer is configured; reads are retried
+    with exponential backoff and jitter on 429, 5xx and transport errors, writes never are.
     """
 
     def __init__(
@@ -82,6 +119,8 @@ class KalshiClient:
             jitter=True,
             retry_statuses=settings.RETRY_STATUSES,
         )
+        # Writes are never retried here: a resent order could execute twice (the caller decides).
+        self.write_policy = replace(self.retry, max_attempts=1)
         self._sleep = sleep
         self.bucket = TokenBucket(rate_limit_per_s, sleep=sleep)
         self._http = httpx.Client(timeout=timeout_s, transport=transport)
@@ -113,6 +152,7 @@ class KalshiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         auth: bool = False,
+        policy: RetryPolicy | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON body.
 
@@ -122,12 +162,14 @@ class KalshiClient:
             params: query parameters (None values are dropped).
             json: JSON body.
             auth: the endpoint needs authentication (fails fast without a signer).
+            policy: the retry policy (default: the client's read policy).
 
         Returns:
             The decoded JSON (``None`` for an empty body).
 
         Raises:
-            KalshiError: a final error status, or the last failure after every retry.
+            KalshiError: a final error status (with the venue's ``code``/``detail`` when it
+                sent them), or the last failure after every attempt.
         """
         url = self.url(path)
         if auth and self.signer is None:
@@ -138,21 +180,32 @@ class KalshiClient:
             )
         query = {k: v for k, v in (params or {}).items() if v is not None}
 
+        last: list[httpx.Response] = []
+
         def send() -> httpx.Response:
             headers = {"Accept": "application/json"}
             if self.signer is not None:
                 headers.update(self.signer.headers(method, url))  # fresh stamp per attempt
-            return self._http.request(method.upper(), url, params=query, json=json, headers=headers)
+            response = self._http.request(
+                method.upper(), url, params=query, json=json, headers=headers
+            )
+            last.append(response)
+            return response
 
-        response = send_with_retries(
-            send,
-            method=method,
-            url=url,
-            policy=self.retry,
-            before_attempt=self.bucket.acquire,
-            sleep=self._sleep,
-            error=KalshiError,
-        )
+        try:
+            response = send_with_retries(
+                send,
+                method=method,
+                url=url,
+                policy=policy or self.retry,
+                before_attempt=self.bucket.acquire,
+                sleep=self._sleep,
+                error=KalshiError,
+            )
+        except KalshiError as exc:
+            if last and exc.status == last[-1].status_code:
+                exc.code, exc.detail = _venue_error(last[-1])
+            raise
         if not response.content:
             return None
         try:
@@ -170,6 +223,37 @@ class KalshiClient:
         """GET ``path`` and return its JSON body (see :meth:`request`)."""
         return self.request("GET", path, params=params, auth=auth)
 
+    def post(self, path: str, json_body: Any) -> Any:
+        """Signed POST of ``json_body``, ONE attempt: a timeout, a dropped connection, a 429 or
+        a 5xx raises at once (the outcome is the caller's to resolve, never a blind resend).
+
+        Args:
+            path: API path (``/portfolio/events/orders``).
+            json_body: the JSON body.
+
+        Returns:
+            The decoded JSON response.
+
+        Raises:
+            KalshiError: any failure; ``status`` None = no answer (it may have been executed).
+        """
+        return self.request("POST", path, json=json_body, auth=True, policy=self.write_policy)
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Signed DELETE (a cancel), one attempt like :meth:`post`; the query is not signed.
+
+        Args:
+            path: API path (``/portfolio/events/orders/{order_id}``).
+            params: query parameters (``market_ticker``...).
+
+        Returns:
+            The decoded JSON response.
+
+        Raises:
+            KalshiError: any failure.
+        """
+        return self.request("DELETE", path, params=params, auth=True, policy=self.write_policy)
+
     def pages(
         self,
         path: str,
@@ -177,6 +261,7 @@ class KalshiClient:
         *,
         auth: bool = False,
         max_pages: int = settings.MAX_PAGES,
+        complete: bool = False,
     ) -> Iterator[JsonObject]:
         """Walk a cursor-paged listing, yielding each page's body.
 
@@ -188,26 +273,42 @@ class KalshiClient:
             params: filters and ``limit``.
             auth: needs authentication.
             max_pages: hard cap on pages.
+            complete: the caller needs every item (our orders and fills: a missing one would
+                read as "not on the exchange"), so a repeated cursor or the page cap raises
+                instead of ending the walk early.
 
         Returns:
             An iterator of page bodies.
+
+        Raises:
+            KalshiError: a failed page, or (``complete``) a listing that cannot be read to its
+                end.
         """
         seen: set[str] = set()
         cursor: str | None = None
+        url = self.url(path)
         for _ in range(max_pages):
             query = dict(params or {})
             if cursor:
                 query["cursor"] = cursor
             body: JsonObject = self.get(path, query, auth=auth) or {}
+            if complete and not isinstance(body, dict):
+                raise KalshiError(f"GET {url}: a page is not a JSON object", url=url)
             yield body
             cursor = body.get("cursor") or None
             if not cursor:
                 return
             if cursor in seen:
-                log.warning("%s: cursor repeated; stopping pagination", self.url(path))
+                if complete:
+                    raise KalshiError(f"GET {url}: cursor repeated; listing incomplete", url=url)
+                log.warning("%s: cursor repeated; stopping pagination", url)
                 return
             seen.add(cursor)
-        log.warning("%s: stopped after %d pages", self.url(path), max_pages)
+        if complete:
+            raise KalshiError(
+                f"GET {url}: more than {max_pages} pages; listing incomplete", url=url
+            )
+        log.warning("%s: stopped after %d pages", url, max_pages)
 
     def paginate(
         self,
@@ -216,6 +317,7 @@ class KalshiClient:
         params: Mapping[str, Any] | None = None,
         *,
         auth: bool = False,
+        complete: bool = False,
     ) -> Iterator[JsonObject]:
         """Walk a cursor-paged listing, yielding the items under ``items_key``.
 
@@ -224,12 +326,22 @@ class KalshiClient:
             items_key: the list's key (``markets``, ``events``, ``trades``...).
             params: filters and ``limit``.
             auth: needs authentication.
+            complete: raise rather than end early on a listing that cannot be read to its end
+                (see :meth:`pages`).
 
         Returns:
             An iterator of items.
+
+        Raises:
+            KalshiError: a failed page; (``complete``) an incomplete listing, or a page whose
+                ``items_key`` is not a list.
         """
-        for page in self.pages(path, params, auth=auth):
-            yield from page.get(items_key) or []
+        for page in self.pages(path, params, auth=auth, complete=complete):
+            items = page.get(items_key) or []
+            if complete and not isinstance(items, list):
+                url = self.url(path)
+                raise KalshiError(f"GET {url}: {items_key} is not a list", url=url)
+            yield from items
 
     def historical_cutoff(self) -> HistoricalCutoff:
         """``GET /historical/cutoff``, re-read every run (the cutoff moves).

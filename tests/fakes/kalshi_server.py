@@ -1,16 +1,22 @@
 """A fake Kalshi REST server on 127.0.0.1 that verifies request signatures.
 
-Routes map a path (``/trade-api/v2/markets``) to a handler ``(query) -> (status, body)`` or to
-a list of canned ``(status, body)`` responses served in turn (the last one repeats). Every
+Routes map a GET path (``/trade-api/v2/markets``) to a handler ``(query) -> (status, body)`` or
+to a list of canned ``(status, body)`` responses served in turn (the last one repeats). Every
 request must carry valid ``KALSHI-ACCESS-*`` headers signed by the key pair's private half;
 otherwise the server answers 401 and records the failure.
+
+Requests no route answers (and every POST and DELETE) go to ``fallback`` when one is set
+(``tests.fakes.kalshi_exchange`` plugs its exchange in there); a fallback may answer
+``(DROP, None)`` to close the connection without any response.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +29,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 PREFIX = "/trade-api/v2"
+# How far a request's timestamp may be from the server's clock (milliseconds).
+STAMP_TOLERANCE_MS = 30_000
 
 Query = dict[str, str]
 Response = tuple[int, Any]
 Handler = Callable[[Query], Response]
+# A fallback's status meaning "close the connection, send nothing" (a response lost in transit).
+DROP = -1
 
 
 def make_key_pair() -> tuple[rsa.RSAPrivateKey, bytes]:
@@ -48,6 +58,11 @@ class Seen:
     path: str
     query: Query
     signature_ok: bool
+    body: Any = None
+
+
+Fallback = Callable[[Seen], Response | None]
+"""Answers a request no GET route serves (None = 404); gets the decoded JSON body in ``body``."""
 
 
 @dataclass
@@ -60,6 +75,7 @@ class FakeKalshi:
     seen: list[Seen] = field(default_factory=list)
     require_signature: bool = True
     base_url: str = ""
+    fallback: Fallback | None = None
 
     def route(self, path: str, handler: Handler | list[Response] | Any) -> None:
         """Serve ``path`` (relative to /trade-api/v2) with a handler, canned list, or a body."""
@@ -79,6 +95,9 @@ class FakeKalshi:
         signature = headers.get("KALSHI-ACCESS-SIGNATURE")
         if key_id != self.key_id or not stamp or not signature or not stamp.isdigit():
             return False
+        # Milliseconds of now: a signer sending seconds (or a stale stamp) must fail here too.
+        if abs(int(stamp) - time.time() * 1000) > STAMP_TOLERANCE_MS:
+            return False
         try:
             self.public_key.verify(
                 base64.b64decode(signature),
@@ -91,6 +110,13 @@ class FakeKalshi:
         except (InvalidSignature, ValueError):
             return False
         return True
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out closed its end before a delayed answer: expected, not news.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler_class(state: FakeKalshi) -> type[BaseHTTPRequestHandler]:
@@ -107,23 +133,48 @@ def _handler_class(state: FakeKalshi) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:
+        def _body(self) -> Any:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                return json.loads(raw) if raw else None
+            except ValueError:
+                return raw  # not JSON: the fallback sees the bytes and refuses them
+
+        def _serve(self, method: str) -> None:
             parts = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            ok = state.verify("GET", parts.path, self.headers)
-            state.seen.append(Seen("GET", parts.path, query, ok))
+            body = self._body() if method != "GET" else None
+            ok = state.verify(method, parts.path, self.headers)
+            seen = Seen(method, parts.path, query, ok, body)
+            state.seen.append(seen)
             if state.require_signature and not ok:
                 self._reply(401, {"code": "unauthorized", "message": "bad signature"})
                 return
-            handler = state.routes.get(parts.path)
+            handler = state.routes.get(parts.path) if method == "GET" else None
             if handler is None:
-                self._reply(404, {"code": "not_found", "message": parts.path})
+                answer = state.fallback(seen) if state.fallback is not None else None
+                if answer is None:
+                    self._reply(404, {"code": "not_found", "message": parts.path})
+                elif answer[0] == DROP:
+                    self.close_connection = True  # the client reads EOF: no status at all
+                else:
+                    self._reply(*answer)
                 return
             if isinstance(handler, list):
-                status, body = handler.pop(0) if len(handler) > 1 else handler[0]
+                status, answer_body = handler.pop(0) if len(handler) > 1 else handler[0]
             else:
-                status, body = handler(query)
-            self._reply(status, body)
+                status, answer_body = handler(query)
+            self._reply(status, answer_body)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
 
     return _Handler
 
@@ -140,9 +191,10 @@ def fake_kalshi(public_key: rsa.RSAPublicKey, key_id: str = "test-key") -> Itera
         The server state; ``state.base_url`` is the REST base to point clients at.
     """
     state = FakeKalshi(public_key=public_key, key_id=key_id)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(state))
+    server = _Server(("127.0.0.1", 0), _handler_class(state))
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown (every test teardown) waits up to one interval.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -34,6 +35,14 @@ def test_wrong_key_is_refused(server: FakeKalshi) -> None:
     assert info.value.url == f"{server.base_url}/markets"
     assert info.value.status == 401
     assert server.seen[0].signature_ok is False
+
+
+def test_a_stamp_in_seconds_is_refused(server: FakeKalshi, signer: KalshiSigner) -> None:
+    """The timestamp is Unix milliseconds: a signer sending seconds must fail, as on the venue."""
+    headers = signer.headers("GET", "/trade-api/v2/markets", ts_ms=int(time.time()))
+    assert not server.verify("GET", "/trade-api/v2/markets", headers)
+    fresh = signer.headers("GET", "/trade-api/v2/markets")
+    assert server.verify("GET", "/trade-api/v2/markets", fresh)
 
 
 def test_pagination_walks_every_page_with_identical_filters(
