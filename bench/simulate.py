@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from domain.stations import Station, load_stations
+from domain.stations import Station, default_stations
 
 STEP_MINUTES = 5
 STEPS_PER_DAY = 24 * 60 // STEP_MINUTES
@@ -52,8 +52,8 @@ class GenerateConfig:
 
 
 def plan(station_years: int, last_year: int) -> list[tuple[Station, int]]:
-    """Which (station, year) pairs: all seven stations per year, going back from ``last_year``."""
-    stations = load_stations()
+    """Which (station, year) pairs: the seven traded stations per year, back from ``last_year``."""
+    stations = default_stations()
     return [
         (stations[i % len(stations)], last_year - i // len(stations)) for i in range(station_years)
     ]

@@ -1,8 +1,10 @@
-"""The station registry: the single list of settlement stations.
+"""The station registry: every Kalshi daily temperature series and its settlement station.
 
 The list is ``domain/data/stations.csv``, package data of ``domain`` (so an installed package and
 the trader load it without the repo) and also the dbt seed ``stations`` (``seed-paths`` in
-``dbt_project.yml`` includes ``domain/data``): one file for Python and SQL.
+``dbt_project.yml`` includes ``domain/data``): one file for Python and SQL. Only the
+``trade_by_default`` rows (the design's seven) are loaded, simulated and traded unless others are
+named; ``settlement_verified`` says a series' ``rules_primary`` was seen naming the station.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ class UnknownStationError(KeyError):
 
 @dataclass(frozen=True)
 class Station:
-    """One settlement station as the registry (``domain/data/stations.csv``) describes it."""
+    """One settlement station as the registry (``domain/data/stations.csv``) describes it.
+
+    ``legacy_high_series_ticker`` is None for series that never had a pre-``KX`` name.
+    """
 
     icao: str
     iem_asos_id: str
@@ -34,7 +39,11 @@ class Station:
     std_utc_offset_hours: int
     high_series_ticker: str
     low_series_ticker: str
-    legacy_high_series_ticker: str
+    legacy_high_series_ticker: str | None
+    latitude: float
+    longitude: float
+    trade_by_default: bool
+    settlement_verified: bool
 
     @property
     def zone(self) -> ZoneInfo:
@@ -49,7 +58,9 @@ class Station:
     @property
     def series_tickers(self) -> tuple[str, ...]:
         """Every Kalshi series settled on this station (current and legacy)."""
-        return (self.high_series_ticker, self.low_series_ticker, self.legacy_high_series_ticker)
+        current = (self.high_series_ticker, self.low_series_ticker)
+        legacy = self.legacy_high_series_ticker
+        return current if legacy is None else (*current, legacy)
 
 
 @cache
@@ -62,9 +73,28 @@ def load_stations() -> tuple[Station, ...]:
     text = (files("domain") / "data" / "stations.csv").read_text(encoding="utf-8")
     stations = []
     for row in csv.DictReader(text.splitlines()):
-        offset = int(row.pop("std_utc_offset_hours"))
-        stations.append(Station(**row, std_utc_offset_hours=offset))
+        typed = {
+            "std_utc_offset_hours": int(row["std_utc_offset_hours"]),
+            "legacy_high_series_ticker": row["legacy_high_series_ticker"] or None,
+            "latitude": float(row["latitude"]),
+            "longitude": float(row["longitude"]),
+            "trade_by_default": _flag(row["trade_by_default"]),
+            "settlement_verified": _flag(row["settlement_verified"]),
+        }
+        stations.append(Station(**(row | typed)))
     return tuple(stations)
+
+
+def _flag(text: str) -> bool:
+    """A ``true``/``false`` cell of the registry (anything else is a broken file)."""
+    if text not in ("true", "false"):
+        raise ValueError(f"registry flag must be true or false, not {text!r}")
+    return text == "true"
+
+
+def default_stations() -> tuple[Station, ...]:
+    """The stations loaded, simulated and traded when none are named (``trade_by_default``)."""
+    return tuple(station for station in load_stations() if station.trade_by_default)
 
 
 def station_by_icao(icao: str) -> Station:

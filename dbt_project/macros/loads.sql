@@ -3,6 +3,6 @@
 
 {% macro finished_loads(source_name) -%}
     select loads.load_id
-    from {{ source(source_name, '_dlt_loads') }} as loads
+    from {{ optional_source(source_name, '_dlt_loads') }} as loads
     where loads.status = 0
 {%- endmacro %}

@@ -13,7 +13,7 @@ from domain.money import MoneyFormatError
 from domain.stations import UnknownStationError
 from domain.tickers import TickerError, parse_ticker
 from pipelines.documents import RawDocument, csv_lines
-from pipelines.kalshi.fields import ParseContext, ParseError
+from pipelines.kalshi.fields import ParseContext, ParseError, registered_series
 from pipelines.kalshi.tables import Row
 
 _NULLS = frozenset({"", "nan", "NaN", "NAN", "None", "null"})
@@ -68,7 +68,8 @@ def each_row(
     parse: Callable[[dict[str, str], str], Iterator[Row]],
 ) -> Iterator[Row]:
     """The rows ``parse`` makes of each CSV row (given the row and its ``file:line``); a line
-    that is not a row, or a row that raises one of :data:`ROW_ERRORS`, becomes a reject.
+    that is not a row, a row that raises one of :data:`ROW_ERRORS`, or a row of a series the
+    station registry does not hold (:func:`registered_series`) becomes a reject.
     A row's output rows are made in full before any is yielded: all of them or a reject."""
     for line, raw, row, error in data_rows(doc):
         where = _location(doc, line)
@@ -77,6 +78,9 @@ def each_row(
             continue
         try:
             made = list(parse(row, where))
+            for table_row in made:
+                if table_row.get("series_ticker") is not None:
+                    registered_series(table_row["series_ticker"])
         except ROW_ERRORS as exc:
             ctx.reject(source_name, str(exc), raw, where)
             continue

@@ -3,8 +3,9 @@
 Prices and counts are parsed exactly by :mod:`domain.money` (never float) and stored as its
 canonical text (``"0.2700"`` dollars, ``"10.00"`` counts). Legacy integer-cent fields
 (``yes_bid``, ``last_price``, ``volume``...) are accepted when the ``*_dollars`` / ``*_fp``
-field is absent. Instants become aware UTC datetimes. :class:`ParseContext` stamps provenance and collects rejects; :func:`guarded`
-turns one object's parse failure into a reject.
+field is absent. Instants become aware UTC datetimes. :class:`ParseContext` stamps provenance
+and collects rejects; :func:`guarded` turns one object's parse failure into a reject;
+:func:`registered_series` refuses a series the station registry does not hold.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from domain.bounds import shown
@@ -26,6 +27,7 @@ from domain.money import (
     dollars_text,
     is_absent,
 )
+from domain.stations import load_stations
 from pipelines.kalshi.tables import Row
 from pipelines.rejects import Reject
 
@@ -169,6 +171,28 @@ def ticker_field(value: object, field_name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ParseError(f"{field_name}: not a string: {shown(value)}")
+
+
+@cache
+def _registry_series() -> frozenset[str]:
+    return frozenset(ticker for station in load_stations() for ticker in station.series_tickers)
+
+
+def registered_series(series_ticker: str) -> str:
+    """A series ticker of the station registry, as given.
+
+    A market of any other series would load, stage, and then join no station: it would reach
+    no mart. Refusing it here makes it a reject with this reason instead of a silent drop.
+
+    Raises:
+        ParseError: the series is not in ``domain/data/stations.csv``.
+    """
+    if series_ticker.upper() not in _registry_series():
+        raise ParseError(
+            f"series {shown(series_ticker)} is not in the station registry "
+            "(domain/data/stations.csv): no mart would cover its markets"
+        )
+    return series_ticker
 
 
 def _raw(obj: object) -> str:

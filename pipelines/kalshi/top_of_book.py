@@ -2,6 +2,8 @@
 
 Each line gives level 0 of each side (size unknown). The recorder wrote naive clock times; their
 zone is inferred from when the books empty at settlement, see :func:`infer_top_of_book_zone`.
+A log's event comes from its name (``KXHIGHNY-25DEC05.csv``, or the recorder's own
+``market_data_KXHIGHNY-25DEC05.csv``) or else from its rows; a log naming none is a reject.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from domain.stations import UnknownStationError, station_by_series
 from domain.tickers import TickerError, parse_ticker
 from pipelines.documents import RawDocument
 from pipelines.kalshi.csv_rows import data_rows, each_row, field_value, series_of
-from pipelines.kalshi.fields import ParseContext, ParseError
+from pipelines.kalshi.fields import ParseContext, ParseError, registered_series
 from pipelines.kalshi.tables import Row
 
 log = logging.getLogger(__name__)
@@ -125,9 +127,32 @@ def _usable_evidence(event_ticker: str, emptied_at_naive: datetime) -> bool:
     return True
 
 
-def event_of_top_of_book(doc: RawDocument) -> str:
-    """The event ticker a top-of-book log covers (its file name, ``KXHIGHNY-25DEC05.csv``)."""
-    return Path(doc.location).stem
+# The recorder names its logs market_data_<EVENT>.csv.
+_RECORDER_PREFIX = "market_data_"
+
+
+def event_of_top_of_book(doc: RawDocument) -> str | None:
+    """The event ticker a top-of-book log covers, or None when nothing names one.
+
+    Args:
+        doc: the CSV document.
+
+    Returns:
+        The event of its file name (``KXHIGHNY-25DEC05.csv``, ``market_data_KXHIGHNY-25DEC05.csv``),
+        else of its first row whose market ticker parses.
+    """
+    try:
+        return parse_ticker(Path(doc.location).stem.removeprefix(_RECORDER_PREFIX)).event_ticker
+    except TickerError:
+        pass
+    for _, _, row, _ in data_rows(doc):
+        if row is None:
+            continue
+        try:
+            return parse_ticker(row.get("market_ticker") or "").event_ticker
+        except TickerError:
+            continue
+    return None
 
 
 def zone_of_books(docs: list[RawDocument]) -> str:
@@ -137,9 +162,10 @@ def zone_of_books(docs: list[RawDocument]) -> str:
         return DEFAULT_TOP_OF_BOOK_ZONE
     empties = {}
     for doc in docs:
-        emptied = first_empty_book(doc)
-        if emptied is not None:
-            empties[event_of_top_of_book(doc)] = emptied
+        event = event_of_top_of_book(doc)
+        emptied = first_empty_book(doc) if event is not None else None
+        if event is not None and emptied is not None:
+            empties[event] = emptied
     zone = infer_top_of_book_zone(empties)
     log.info("top-of-book timestamps read as %s (inferred from %d books)", zone, len(empties))
     return zone
@@ -154,13 +180,19 @@ def parse_top_of_book(doc: RawDocument, ctx: ParseContext, zone: str) -> Iterato
         zone: the IANA zone of the naive timestamps (see :func:`infer_top_of_book_zone`).
 
     Returns:
-        Two rows per log line: the best YES bid and the best NO bid (0 = empty side).
+        Two rows per log line: the best YES bid and the best NO bid (0 = empty side); none
+        (one reject) for a log whose name and rows name no event.
     """
     tz = ZoneInfo(zone)
+    if event_of_top_of_book(doc) is None:
+        name = Path(doc.location).name
+        reason = f"top-of-book log {name!r}: no event ticker in its name or its rows"
+        ctx.reject("kalshi_files_top_of_book", reason, name, doc.location)
+        return
 
     def _row(row: dict[str, str], where: str) -> Iterator[Row]:
         ticker = (row.get("market_ticker") or "").strip()
-        series_of(ticker)  # validates the ticker
+        registered_series(series_of(ticker))  # a well-formed ticker of a registry series
         stamp = row.get("timestamp") or ""
         try:
             naive = datetime.fromisoformat(stamp.strip())

@@ -19,6 +19,8 @@ station_series as (
         'HIGH' as contract_type,
         true as is_legacy
     from stations
+    -- the newer KXHIGHT<CITY> series never had a legacy name
+    where stations.legacy_high_series_ticker is not null
     union all
     select
         stations.low_series_ticker as series_ticker,

@@ -1,7 +1,7 @@
 with
 
 cf6_reports as (
-    select * from {{ source('iem', 'cf6_reports') }}
+    select * from {{ optional_source('iem', 'cf6_reports') }}
 ),
 
 finished_loads as (

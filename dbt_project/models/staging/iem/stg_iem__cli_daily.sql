@@ -1,7 +1,7 @@
 with
 
 cli_reports as (
-    select * from {{ source('iem', 'cli_reports') }}
+    select * from {{ optional_source('iem', 'cli_reports') }}
 ),
 
 finished_loads as (

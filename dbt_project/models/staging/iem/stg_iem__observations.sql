@@ -1,7 +1,7 @@
 with
 
 observations as (
-    select * from {{ source('iem', 'asos_observations') }}
+    select * from {{ optional_source('iem', 'asos_observations') }}
 ),
 
 finished_loads as (

@@ -1,7 +1,7 @@
 with
 
 rejects as (
-    select * from {{ source('iem', 'rejects') }}
+    select * from {{ optional_source('iem', 'rejects') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 candlesticks as (
-    select * from {{ source('kalshi', 'candlesticks') }}
+    select * from {{ optional_source('kalshi', 'candlesticks') }}
 ),
 
 finished_loads as (

@@ -1,7 +1,7 @@
 with
 
 events as (
-    select * from {{ source('kalshi', 'events') }}
+    select * from {{ optional_source('kalshi', 'events') }}
 ),
 
 finished_loads as (

@@ -1,7 +1,7 @@
 with
 
 markets as (
-    select * from {{ source('kalshi', 'markets') }}
+    select * from {{ optional_source('kalshi', 'markets') }}
 ),
 
 finished_loads as (

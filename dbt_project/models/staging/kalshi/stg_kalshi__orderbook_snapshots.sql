@@ -1,7 +1,7 @@
 with
 
 orderbook_snapshots as (
-    select * from {{ source('kalshi', 'orderbook_snapshots') }}
+    select * from {{ optional_source('kalshi', 'orderbook_snapshots') }}
 ),
 
 finished_loads as (

@@ -1,7 +1,7 @@
 with
 
 rejects as (
-    select * from {{ source('kalshi', 'rejects') }}
+    select * from {{ optional_source('kalshi', 'rejects') }}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 with
 
 series as (
-    select * from {{ source('kalshi', 'series') }}
+    select * from {{ optional_source('kalshi', 'series') }}
 ),
 
 finished_loads as (

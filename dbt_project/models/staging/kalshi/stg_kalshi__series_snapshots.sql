@@ -1,7 +1,7 @@
 with
 
 series_snapshots as (
-    select * from {{ source('kalshi', 'series_snapshots') }}
+    select * from {{ optional_source('kalshi', 'series_snapshots') }}
 ),
 
 finished_loads as (

@@ -1,7 +1,7 @@
 with
 
 trades as (
-    select * from {{ source('kalshi', 'trades') }}
+    select * from {{ optional_source('kalshi', 'trades') }}
 ),
 
 finished_loads as (
