@@ -23,7 +23,7 @@ from adapters.kalshi.client import KalshiClient
 from adapters.kalshi.credentials import resolve_signer
 from domain.layout import warehouse_path
 from domain.stations import Station
-from pipelines.kalshi import files, kalshi_source, table_resource, top_of_book
+from pipelines.kalshi import files, kalshi_source, recordings, table_resource, top_of_book
 from pipelines.kalshi.fields import ParseContext, guarded
 from pipelines.kalshi.parsers import (
     parse_candle,
@@ -62,9 +62,9 @@ def claims(path: Path) -> bool:
         path: a file.
 
     Returns:
-        True for settled ladders, candle exports and top-of-book logs.
+        True for settled ladders, candle exports, top-of-book logs and book recordings.
     """
-    return path.is_file() and files.sniff_path(path) is not None
+    return path.is_file() and (files.sniff_path(path) is not None or recordings.claims(path))
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def _empty(spec: TableSpec) -> Callable[[_Progress], DltResource]:
 
 
 def run_files(paths: list[Path]) -> LoadSummary:
-    """Import real Kalshi CSV exports into ``raw_kalshi`` (``data_source='real'``, files channel).
+    """Import real Kalshi CSV exports and book recordings into ``raw_kalshi`` (files channel).
 
     Args:
         paths: files (unclaimed ones are skipped with a note).
@@ -189,9 +189,13 @@ def run_files(paths: list[Path]) -> LoadSummary:
         Row counts per raw table after the load.
     """
     by_kind: dict[str, list[Path]] = {kind: [] for kind in files.KINDS}
+    recorded: list[Path] = []
     notes: list[str] = []
     for path in sorted(paths):
         kind = files.sniff_path(path) if path.is_file() else None
+        if kind is None and recordings.claims(path):
+            recorded.append(path)
+            continue
         if kind is None:
             notes.append(f"skipped {path}: not a known Kalshi export")
             continue
@@ -230,7 +234,7 @@ def run_files(paths: list[Path]) -> LoadSummary:
         for doc in docs:
             yield from top_of_book.parse_top_of_book(doc, ctx, zone)
 
-    stages = [
+    stages: list[Callable[[_Progress], list[DltResource] | DltResource]] = [
         _stage(MARKETS, markets_and_events),
         _stage(EVENTS, lambda: list(events.values())),
         _stage(CANDLESTICKS, candle_rows),
@@ -239,6 +243,17 @@ def run_files(paths: list[Path]) -> LoadSummary:
         _empty(SERIES_SNAPSHOTS),
         _empty(TRADES),
     ]
+    if recorded:
+        if not any(by_kind.values()):
+            stages = []  # only recordings: the CSV tables are not this load's business
+        # one extract for every ws_* table: each file is parsed once
+        books = recordings.recording_stages(recorded, ctx)
+        stages.append(
+            lambda progress: [
+                table_resource(spec, _lazy(rows), on_batch=progress.counter(spec.name))
+                for spec, rows in books
+            ]
+        )
     return _load("files", stages, ctx, notes)
 
 

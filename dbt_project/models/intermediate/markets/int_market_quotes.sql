@@ -8,6 +8,10 @@ orderbook as (
     select * from {{ ref('stg_kalshi__orderbook_snapshots') }}
 ),
 
+recorded_books as (
+    select * from {{ ref('int_book_minutes') }}
+),
+
 candle_quotes as (
     select
         candles.data_source,
@@ -67,6 +71,47 @@ book_quotes as (
     from book_best
 ),
 
+recorded_quotes as (
+    -- WebSocket recordings replayed to each minute (gap windows are not in int_book_minutes)
+    select
+        recorded_books.data_source,
+        recorded_books.market_ticker,
+        recorded_books.minute_at as quoted_at,
+        'orderbook' as quote_source,
+        cast(null as integer) as period_minutes,
+        {{ executable_bid('recorded_books.best_yes_bid_dollars') }} as yes_bid_dollars,
+        {{ executable_ask('1 - recorded_books.best_no_bid_dollars') }} as yes_ask_dollars
+    from recorded_books
+),
+
+all_book_quotes as (
+    -- a REST snapshot at the very instant of a recorded minute gives way to the recording
+    select
+        book_quotes.data_source,
+        book_quotes.market_ticker,
+        book_quotes.quoted_at,
+        book_quotes.quote_source,
+        book_quotes.period_minutes,
+        book_quotes.yes_bid_dollars,
+        book_quotes.yes_ask_dollars
+    from book_quotes
+    anti join recorded_quotes
+        on
+            book_quotes.data_source = recorded_quotes.data_source
+            and book_quotes.market_ticker = recorded_quotes.market_ticker
+            and book_quotes.quoted_at = recorded_quotes.quoted_at
+    union all
+    select
+        recorded_quotes.data_source,
+        recorded_quotes.market_ticker,
+        recorded_quotes.quoted_at,
+        recorded_quotes.quote_source,
+        recorded_quotes.period_minutes,
+        recorded_quotes.yes_bid_dollars,
+        recorded_quotes.yes_ask_dollars
+    from recorded_quotes
+),
+
 unioned as (
     select
         candle_quotes.data_source,
@@ -79,14 +124,14 @@ unioned as (
     from candle_quotes
     union all
     select
-        book_quotes.data_source,
-        book_quotes.market_ticker,
-        book_quotes.quoted_at,
-        book_quotes.quote_source,
-        book_quotes.period_minutes,
-        book_quotes.yes_bid_dollars,
-        book_quotes.yes_ask_dollars
-    from book_quotes
+        all_book_quotes.data_source,
+        all_book_quotes.market_ticker,
+        all_book_quotes.quoted_at,
+        all_book_quotes.quote_source,
+        all_book_quotes.period_minutes,
+        all_book_quotes.yes_bid_dollars,
+        all_book_quotes.yes_ask_dollars
+    from all_book_quotes
 ),
 
 final as (
