@@ -33,6 +33,6 @@ def cron_schedule(every_minutes: int) -> str:
     choices = ", ".join(str(m) for m in (*CRON_MINUTES, *(60 * h for h in CRON_HOURS)))
     raise CronCadenceError(
         f"cron cannot run every {every_minutes} minutes evenly (choose one of {choices}); "
-        "use the `schedule` loop itself, or a systemd timer with OnUnitActiveSec="
-        f"{every_minutes}min"
+        "use the `schedule` loop itself, or a systemd timer with OnUnitInactiveSec="
+        f"{every_minutes}min (counted from the end of a cycle, like the loop)"
     )

@@ -232,5 +232,6 @@ def test_the_cron_line_builds_through_the_lock() -> None:
     result = CliRunner().invoke(app, ["schedule", "--print-cron", "--stations", "KMDW"])
 
     assert result.exit_code == 0, result.output
-    assert "python -m pipelines build" in result.output
+    # load + build + export in one cycle under one lock, never a bare dbt build
+    assert "python -m pipelines schedule --once" in result.output
     assert "bin/dbt build" not in result.output

@@ -13,11 +13,19 @@ such as ``"0.0500"`` (``StationThresholds.from_record`` refuses floats). The fol
 ``thresholds_export_dir`` when set (relative paths are relative to where dbt runs: the repo
 root), else ``domain.layout.exports_dir`` of the warehouse file; it is created if missing.
 
+Each file is replaced atomically: written to a hidden temporary file in the same folder, fsynced,
+then renamed over the old one (and the folder fsynced), so a reader (the trader, polling while a
+refresh cycle rebuilds) sees the old file or the new one, never a half-written one.
+
 The model's own rows are the manifest: one row per file (format, data source, path, rows).
 """
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +47,36 @@ def _export_dir(session: Any, configured: object) -> Path:
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _copy(session: Any, query: str, options: str, to: Path) -> None:
+    session.execute(f"copy ({query}) to {_quote(str(to))} ({options})")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """Write ``target`` through a temporary file beside it, then rename it into place.
+
+    Args:
+        target: the file to (re)place.
+        write: writes the complete content to the path it is given.
+    """
+    # hidden and unique (pid + random): two builds never share one, readers never list it
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(temporary)
+        _fsync(temporary)  # the content is on disk before the name points at it
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync(target.parent)  # and the rename itself survives a crash
 
 
 def model(dbt: Any, session: Any) -> Any:
@@ -63,14 +101,18 @@ def model(dbt: Any, session: Any) -> Any:
         where = f"where data_source = {_quote(source)}"
         stem = export_dir / thresholds_export_stem(source)
         parquet_path, json_path = f"{stem}.parquet", f"{stem}.json"
-        session.execute(
-            f"copy (select * from __station_thresholds_export {where} order by {ORDER}) "
-            f"to {_quote(parquet_path)} (format parquet)"
-        )
-        session.execute(
-            f"copy (select {json_columns} from __station_thresholds_export {where} "
-            f"order by {ORDER}) to {_quote(json_path)} (format json, array true)"
-        )
+        queries = {
+            parquet_path: (
+                f"select * from __station_thresholds_export {where} order by {ORDER}",
+                "format parquet",
+            ),
+            json_path: (
+                f"select {json_columns} from __station_thresholds_export {where} order by {ORDER}",
+                "format json, array true",
+            ),
+        }
+        for path, (query, options) in queries.items():
+            replace_atomically(Path(path), partial(_copy, session, query, options))
         count = session.execute(
             f"select count(*) from __station_thresholds_export {where}"
         ).fetchall()
