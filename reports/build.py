@@ -12,6 +12,7 @@ import duckdb
 from domain.layout import warehouse_path
 from reports import queries
 from reports.backtest_sections import equity_section, reliability_section
+from reports.book_liquidity import book_liquidity_section
 from reports.coverage import load_coverage, ordered_sources
 from reports.html import Header, Section, render_page
 from reports.sections import (
@@ -21,6 +22,7 @@ from reports.sections import (
     edge_section,
     verdict_section,
 )
+from reports.trader_results import trader_results_section
 from reports.warehouse import LATEST_NAME, connect_read_only, reports_dir
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ def build_page(con: duckdb.DuckDBPyConnection, header: Header) -> list[Section]:
         calibration_section(ctx),
         reliability_section(ctx, trades),
         equity_section(ctx, trades),
+        book_liquidity_section(con),
+        trader_results_section(con),
     ]
 
 
