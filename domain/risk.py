@@ -1,7 +1,8 @@
 """Risk limits for the read-the-thermometer trader: pure, immutable state and update functions.
 
 The design's limits: one trade per (station, contract type, climate date), $5 to $10 per trade,
-a daily loss limit, and a halt after 5 consecutive losing trades. Nothing here reads a clock or a
+a daily exposure cap ($60 to $120), a daily loss limit, and a halt after 5 consecutive losing
+trades. Nothing here reads a clock or a
 file: the live trader and the backtest replay feed the same functions the same events in time
 order (``domain.replay.replay`` is the loop the backtest uses). They take plain values (a trade
 key, a P&L), not the engine's ``Decision``, so this module depends on nothing of the engine's.
@@ -33,6 +34,7 @@ class RiskReason(StrEnum):
     CONSECUTIVE_LOSSES = "risk_limit_consecutive_losses"
     DAILY_LOSS = "risk_limit_daily_loss"
     ONE_TRADE_PER_DAY = "risk_limit_one_trade_per_day"
+    DAILY_EXPOSURE = "risk_limit_daily_exposure"
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,18 @@ class RiskLimits:
         stake_max: largest cost of one trade.
         daily_loss_limit: realised loss on one day at which trading stops for that day (positive).
         max_consecutive_losses: losing trades in a row that halt trading until ``resume``.
+        max_daily_exposure: most dollars (cost plus fees, at the limit price while an order's
+            outcome is open) committed to the contracts of one climate date.
     """
 
     stake_min: Decimal = Decimal("5.00")
     stake_max: Decimal = Decimal("10.00")
     daily_loss_limit: Decimal = Decimal("50.00")
     max_consecutive_losses: int = 5
+    max_daily_exposure: Decimal = Decimal("60.00")
 
     def __post_init__(self) -> None:
-        for name in ("stake_min", "stake_max", "daily_loss_limit"):
+        for name in ("stake_min", "stake_max", "daily_loss_limit", "max_daily_exposure"):
             if not isinstance(getattr(self, name), Decimal):
                 raise TypeError(f"{name} must be a Decimal (no float in money math)")
         if not ZERO < self.stake_min <= self.stake_max:
@@ -63,6 +68,8 @@ class RiskLimits:
             raise ValueError("daily_loss_limit is a positive amount of dollars")
         if self.max_consecutive_losses < 1:
             raise ValueError("max_consecutive_losses must be at least 1")
+        if self.max_daily_exposure <= ZERO:
+            raise ValueError("max_daily_exposure is a positive amount of dollars")
 
 
 def _frozen_pnl(pnl: Mapping[date, Decimal]) -> Mapping[date, Decimal]:
@@ -121,6 +128,27 @@ def check(
         return RiskReason.DAILY_LOSS
     if (station.upper(), contract.upper(), climate_date) in state.traded:
         return RiskReason.ONE_TRADE_PER_DAY
+    return None
+
+
+def check_exposure(limits: RiskLimits, used: Decimal, cost: Decimal) -> str | None:
+    """Would one more trade of ``cost`` keep its climate date within the exposure cap?
+
+    Args:
+        limits: the limits in force.
+        used: dollars already committed to the climate date (live: the larger of the
+            journal's and the exchange's figure).
+        cost: the trade's worst-case dollars (price x count + fee).
+
+    Returns:
+        None when ``used + cost`` stays within ``max_daily_exposure``, else
+        ``RiskReason.DAILY_EXPOSURE``.
+    """
+    for name, value in (("used", used), ("cost", cost)):
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{name} must be a Decimal (no float in money math)")
+    if used + cost > limits.max_daily_exposure:
+        return RiskReason.DAILY_EXPOSURE
     return None
 
 

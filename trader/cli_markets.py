@@ -1,74 +1,48 @@
-"""The manual commands: ``markets`` (the ladder as the engine sees it) and ``buy`` (one order).
+"""``python -m trader markets``: the ladder as the engine sees it.
 
-``markets`` reads what the trader reads (IEM, Kalshi, the thresholds export) and prints, per
-bracket, the bid, the ask and its depth, the running extreme's headroom, the probability the
-engine would price the bracket at and the edge after fees (``domain.ladder_view``), then the
-engine's own decision. ``buy`` places one order through the same journal and broker as the loop:
-the one-trade-per-station-contract-day key applies to it too.
+It reads what the trader reads (IEM, Kalshi, the thresholds export) and prints, per bracket, the
+bid, the ask and its depth, the running extreme's headroom, the probability the engine would price
+the bracket at and the edge after fees (``domain.ladder_view``), then the engine's own decision.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from adapters.iem.client import IemClient
-from adapters.kalshi.client import KalshiClient
-from adapters.kalshi.credentials import resolve_signer
-from adapters.kalshi.signing import KalshiConfigError
+from adapters.kalshi.client import KalshiClient, KalshiError
 from domain.climate_day import climate_date as climate_date_of
 from domain.climate_day import climate_day_window
 from domain.decision import decide
 from domain.decision_input import DecisionInput
 from domain.ladder_view import BracketView, ladder_view
-from domain.orders import Execution, OrderIntent
 from domain.running_extreme import RunningExtreme, running_extreme
 from domain.stations import (
     Station,
     UnknownStationError,
-    load_stations,
+    default_stations,
     station_by_icao,
-    station_by_series,
 )
 from domain.thresholds import StationThresholds
-from domain.tickers import TickerError, parse_ticker
-from trader.brokers import Broker, PaperBroker
+from trader.cli_common import book_signer, console, fail
 from trader.feeds import IemObservations
 from trader.inputs import ExportError, default_export_path, load_thresholds
-from trader.journal import DuplicateOrderError, Journal, JournalError, default_journal_path
 from trader.loop import VENUE_ERRORS
 from trader.markets import KalshiMarkets, ladder_quote
 
 log = logging.getLogger(__name__)
 
 
-def fail(console: Console, message: str, code: int) -> NoReturn:
-    """One red line and the exit code (never a traceback for an expected failure)."""
-    console.print(f"[bold red]{message}[/]", highlight=False)
-    raise typer.Exit(code)
-
-
-def kalshi_markets(console: Console) -> KalshiMarkets:
+def kalshi_markets() -> KalshiMarkets:
     """The signed Kalshi feed (order books need a key), or one clear line and exit 2."""
-    try:
-        signer = resolve_signer()
-    except KalshiConfigError as exc:
-        fail(console, f"Kalshi credentials: {exc}", 2)
-    if signer is None:
-        fail(
-            console,
-            "no Kalshi key configured: order books need one (see .dlt/example.secrets.toml)",
-            2,
-        )
-    return KalshiMarkets(KalshiClient(signer=signer, max_retries=0))
+    return KalshiMarkets(KalshiClient(signer=book_signer(), max_retries=0))
 
 
 def _thresholds(
@@ -118,14 +92,13 @@ def _row(view: BracketView, depth: Decimal | None) -> list[str]:
 
 
 def show_markets(
-    console: Console,
     stations: tuple[Station, ...],
     day: date | None,
     export: Path | None,
     simulated: bool,
 ) -> None:
     """Print each station's HIGH and LOW ladders with the engine's view (see the module doc)."""
-    markets = kalshi_markets(console)
+    markets = kalshi_markets()
     now = datetime.now(UTC)
     rows = _thresholds(export, simulated, now)
     for station in stations:
@@ -133,7 +106,7 @@ def show_markets(
         try:
             extreme = _extreme(station, when, now)
         except VENUE_ERRORS as exc:
-            fail(console, f"cannot reach IEM: {exc}", 4)
+            fail(f"cannot reach IEM: {exc}", 4)
         for contract, series in (
             ("HIGH", station.high_series_ticker),
             ("LOW", station.low_series_ticker),
@@ -141,8 +114,13 @@ def show_markets(
             try:
                 fees = markets.fees(series)
                 books = {m: markets.book(m.market_ticker) for m in markets.ladder(series, when)}
+            except KalshiError as exc:
+                if exc.status != 404:
+                    fail(f"cannot reach Kalshi: {exc}", 4)
+                console.print(f"{station.icao} {contract} {when}: no event listed", highlight=False)
+                continue
             except VENUE_ERRORS as exc:
-                fail(console, f"cannot reach Kalshi: {exc}", 4)
+                fail(f"cannot reach Kalshi: {exc}", 4)
             value = extreme.extreme_for(contract)
             table = Table(
                 title=f"{station.icao} {contract} {when} (running {contract.lower()} "
@@ -191,79 +169,14 @@ def show_markets(
             )
 
 
-def parse_price(raw: str) -> Decimal:
-    """A limit price in dollars, strictly between 0 and 1 (``typer.BadParameter`` otherwise)."""
-    try:
-        price = Decimal(raw)
-    except InvalidOperation:
-        raise typer.BadParameter(f"--max-price {raw!r} is not a number of dollars") from None
-    if not Decimal(0) < price < Decimal(1) or price != price.quantize(Decimal("0.0001")):
-        raise typer.BadParameter(f"--max-price {raw} must be in (0, 1) dollars, at most 4 places")
-    return price
-
-
-def manual_intent(
-    console: Console, markets: KalshiMarkets, ticker: str, count: int, price: Decimal
-) -> OrderIntent:
-    """The intent of a manual buy of YES: station, contract and climate date from the ticker,
-    the bracket from the event's ladder (its strike fields), as the loop reads it."""
-    try:
-        parsed = parse_ticker(ticker)
-        station, contract = station_by_series(parsed.series_ticker)
-    except (TickerError, UnknownStationError) as exc:
-        fail(console, f"{ticker}: {exc}", 2)
-    try:
-        ladder = markets.ladder(parsed.series_ticker, parsed.climate_date)
-    except VENUE_ERRORS as exc:
-        fail(console, f"cannot reach Kalshi: {exc}", 4)
-    found = [m for m in ladder if m.market_ticker == ticker]
-    if not found:
-        fail(console, f"{ticker} is not an open market of {parsed.event_ticker}", 2)
-    return OrderIntent(
-        climate_date=parsed.climate_date,
-        station_icao=station.icao,
-        contract_type=contract,
-        market_ticker=ticker,
-        bracket=found[0].bracket,
-        count=count,
-        limit_price=price,
-        created_at=datetime.now(UTC),
-    )
-
-
-def place(
-    console: Console,
-    journal: Journal,
-    intent: OrderIntent,
-    broker: Broker,
-    clock: Callable[[], datetime],
-) -> Execution:
-    """Journal the intent, then send it; the outcome is journaled like the loop's orders."""
-    try:
-        order = journal.record_intent(intent)
-    except DuplicateOrderError:
-        fail(console, f"{intent.dedup_key} already has an order: one trade per day", 2)
-    try:
-        execution = broker.submit(order)
-    except VENUE_ERRORS as exc:
-        log.error("send failed: %s", exc)
-        execution = broker.reconcile(order)
-    journal.record_fills(execution.fills, clock())
-    if not execution.fills:
-        journal.set_status(
-            order.client_order_id, execution.status, clock(), reason=execution.reason
-        )
-    return execution
-
-
-def station_list(console: Console, raw: str | None) -> tuple[Station, ...]:
-    """``--station`` ids, or every station of the registry."""
+def station_list(raw: str | None) -> tuple[Station, ...]:
+    """``--station`` ids, or the stations traded by default."""
     if not raw:
-        return load_stations()
+        return default_stations()
     try:
         return tuple(station_by_icao(code.strip()) for code in raw.split(",") if code.strip())
     except UnknownStationError as exc:
-        fail(console, str(exc), 2)
+        fail(str(exc), 2)
 
 
 def markets_command(
@@ -277,43 +190,8 @@ def markets_command(
     simulated: Annotated[bool, typer.Option(help="Accept simulated thresholds (demo).")] = False,
 ) -> None:
     """The ladder with bid/ask/depth, the running extreme and the engine's view per bracket."""
-    console = Console()
     try:
         when = date.fromisoformat(day) if day else None
     except ValueError:
-        fail(console, f"--date {day!r} is not YYYY-MM-DD", 2)
-    show_markets(console, station_list(console, station), when, export, simulated)
-
-
-def buy_command(
-    ticker: Annotated[str, typer.Argument(help="Market ticker, e.g. KXHIGHNY-26DEC01-B44.5.")],
-    count: Annotated[int, typer.Option(min=1, help="Contracts to buy.")],
-    max_price: Annotated[str, typer.Option(help="Highest YES price paid, dollars (0.01..0.99).")],
-    journal_path: Annotated[
-        Path | None, typer.Option("--journal", help="Journal file (default warehouse/trader/...).")
-    ] = None,
-) -> None:
-    """Buy YES on one market (paper), journaled like the loop's orders (one per station-day)."""
-    console = Console()
-    price = parse_price(max_price)
-    markets = kalshi_markets(console)
-    intent = manual_intent(console, markets, ticker, count, price)
-    try:
-        fees = markets.fees(parse_ticker(ticker).series_ticker)
-    except VENUE_ERRORS as exc:
-        fail(console, f"cannot reach Kalshi: {exc}", 4)
-
-    def clock() -> datetime:
-        return datetime.now(UTC)
-
-    broker = PaperBroker(markets.book, clock, fees.fee_type, fees.fee_multiplier)
-    try:
-        with Journal(journal_path or default_journal_path()) as journal:
-            execution = place(console, journal, intent, broker, clock)
-    except JournalError as exc:
-        fail(console, f"journal unwritable: {exc}", 3)
-    console.print(
-        f"paper {execution.status} {intent.client_order_id}: {execution.filled_count} of "
-        f"{count} @ <= {price}, cost ${execution.cost}, fee ${execution.fees} ({execution.reason})",
-        highlight=False,
-    )
+        fail(f"--date {day!r} is not YYYY-MM-DD", 2)
+    show_markets(station_list(station), when, export, simulated)

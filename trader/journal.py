@@ -21,7 +21,7 @@ from domain.brackets import Bracket
 from domain.layout import warehouse_path
 from domain.orders import TRANSITIONS, Fill, OrderIntent, OrderStatus
 from trader.journal_codec import to_iso, to_text
-from trader.journal_schema import DDL, SCHEMA_VERSION
+from trader.journal_schema import DDL, MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ class JournalError(RuntimeError):
 
 class DuplicateOrderError(JournalError):
     """An order already exists for this dedup key (or client order id)."""
+
+
+class FillConflictError(JournalError):
+    """A fill the journal refuses: it differs from the journaled one under its id, overfills
+    its order, or lands on an order that can take no fill (nothing of its batch is written)."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,14 @@ class OrderRecord:
     decision_id: int | None
     created_at: datetime
     updated_at: datetime
+    broker: str = "paper"
 
 
+BROKERS = frozenset({"paper", "live"})
 _ORDER_COLUMNS = (
     "dedup_key, client_order_id, station_icao, contract_type, climate_date, market_ticker, "
-    "bracket_lower, bracket_upper, count, limit_price, status, status_reason, venue_order_id, decision_id, created_at, "
-    "updated_at"
+    "bracket_lower, bracket_upper, count, limit_price, status, status_reason, venue_order_id, "
+    "decision_id, created_at, updated_at, broker"
 )
 
 
@@ -87,6 +94,7 @@ def _order(row: sqlite3.Row) -> OrderRecord:
         decision_id=row["decision_id"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        broker=row["broker"],
     )
 
 
@@ -128,8 +136,12 @@ class Journal:
             self._db.execute("PRAGMA foreign_keys=ON")
             with self._tx() as db:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version not in (0, SCHEMA_VERSION):
+                if version not in (0, SCHEMA_VERSION) and version not in MIGRATIONS:
                     raise JournalError(f"journal {self.path}: unknown schema version {version}")
+                # An older journal is brought forward step by step, in the same transaction.
+                for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[step]:
+                        db.execute(statement)
                 for statement in DDL:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -171,21 +183,27 @@ class Journal:
 
     # -- orders and fills -------------------------------------------------------------------
 
-    def record_intent(self, intent: OrderIntent) -> OrderRecord:
+    def record_intent(self, intent: OrderIntent, broker: str = "paper") -> OrderRecord:
         """Commit an order intent; it must be journaled before the broker sends it.
+
+        Args:
+            intent: the order.
+            broker: the broker it is meant for, ``paper`` or ``live`` (``Broker.name``).
 
         Raises:
             DuplicateOrderError: an order already exists for the key (on any earlier run).
             JournalError: the journal cannot be written.
         """
+        if broker not in BROKERS:
+            raise ValueError(f"broker {broker!r} not in {sorted(BROKERS)}")
         at = to_iso(intent.created_at)
         try:
             with self._tx() as db:
                 db.execute(
                     "INSERT INTO orders (dedup_key, client_order_id, station_icao, contract_type, "
                     "climate_date, market_ticker, bracket_lower, bracket_upper, side, action, "
-                    "count, limit_price, status, decision_id, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'yes', 'buy', ?, ?, 'intent', ?, ?, ?)",
+                    "count, limit_price, status, decision_id, created_at, updated_at, broker) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'yes', 'buy', ?, ?, 'intent', ?, ?, ?, ?)",
                     (
                         intent.dedup_key,
                         intent.client_order_id,
@@ -200,6 +218,7 @@ class Journal:
                         intent.decision_id,
                         at,
                         at,
+                        broker,
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -270,6 +289,14 @@ class Journal:
         assert record is not None
         return record
 
+    def set_venue_order_id(self, client_id: str, venue_order_id: str, at: datetime) -> None:
+        """Remember the venue's id of an order (the first one given stays)."""
+        self.write(
+            "UPDATE orders SET venue_order_id = coalesce(venue_order_id, ?), updated_at = ? "
+            "WHERE client_order_id = ?",
+            (venue_order_id, to_iso(at), client_id),
+        )
+
     def record_fill(self, fill: Fill, recorded_at: datetime) -> bool:
         """Journal one fill (see ``record_fills``); True when it was new."""
         return self.record_fills((fill,), recorded_at) == 1
@@ -300,19 +327,19 @@ class Journal:
         old = db.execute("SELECT * FROM fills WHERE fill_id = ?", (fill.fill_id,)).fetchone()
         if old is not None:
             if _fill(old) != fill:
-                raise JournalError(f"fill {fill.fill_id} differs from the journaled one")
+                raise FillConflictError(f"fill {fill.fill_id} differs from the journaled one")
             return False
         order = db.execute(
             "SELECT count, status FROM orders WHERE client_order_id = ?", (fill.client_order_id,)
         ).fetchone()
         if order is None:
-            raise JournalError(f"fill {fill.fill_id} for unknown order")
+            raise FillConflictError(f"fill {fill.fill_id} for unknown order")
         done = self._filled_count(db, fill.client_order_id) + fill.count
         if done > order["count"]:
-            raise JournalError(f"fill {fill.fill_id} overfills {fill.client_order_id}")
+            raise FillConflictError(f"fill {fill.fill_id} overfills {fill.client_order_id}")
         status = OrderStatus.FILLED if done == order["count"] else OrderStatus.PARTIAL
         if status not in TRANSITIONS[OrderStatus(order["status"])]:
-            raise JournalError(f"fill {fill.fill_id} on a {order['status']} order")
+            raise FillConflictError(f"fill {fill.fill_id} on a {order['status']} order")
         db.execute(
             "INSERT INTO fills (fill_id, client_order_id, market_ticker, count, price, fee, "
             "is_taker, filled_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -7,7 +7,7 @@ Timestamps are ISO 8601 UTC strings (``2026-02-19T18:05:00+00:00``), dates ``YYY
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _decimal(col: str, nullable: bool = False) -> str:
@@ -17,6 +17,8 @@ def _decimal(col: str, nullable: bool = False) -> str:
         return f"{col} ANY CHECK ({col} IS NULL OR ({check}))"
     return f"{col} ANY NOT NULL CHECK ({check})"
 
+
+_BROKER_COLUMN = "broker TEXT NOT NULL DEFAULT 'paper' CHECK (broker IN ('paper', 'live'))"
 
 DDL: tuple[str, ...] = (
     f"""
@@ -64,7 +66,8 @@ DDL: tuple[str, ...] = (
         venue_order_id TEXT,
         decision_id INTEGER REFERENCES decisions (decision_id),
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        {_BROKER_COLUMN}
     ) STRICT
     """,
     f"""
@@ -127,4 +130,21 @@ DDL: tuple[str, ...] = (
         PRIMARY KEY (station_icao, climate_date)
     ) STRICT
     """,
+    """
+    CREATE TABLE IF NOT EXISTS reconciliation_events (
+        event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        client_order_id TEXT,
+        market_ticker TEXT,
+        detail TEXT NOT NULL
+    ) STRICT
+    """,
+    "CREATE INDEX IF NOT EXISTS reconciliation_events_by_order "
+    "ON reconciliation_events (client_order_id, kind)",
 )
+
+# Version 1 -> 2: which broker an order was meant for (every earlier order was paper).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (f"ALTER TABLE orders ADD COLUMN {_BROKER_COLUMN}",),
+}

@@ -223,6 +223,12 @@ def last_heartbeat(journal: Journal) -> tuple[datetime, str, str] | None:
     return datetime.fromisoformat(rows[0]["at"]), rows[0]["kind"], rows[0]["detail"]
 
 
+def last_tick_at(journal: Journal) -> datetime | None:
+    """The instant of the newest completed tick (its ``tick`` heartbeat), or None."""
+    rows = journal.query("SELECT max(at) AS at FROM heartbeats WHERE kind = 'tick'")
+    return from_iso(rows[0]["at"]) if rows else None
+
+
 def save_running_extreme(journal: Journal, extreme: RunningExtreme) -> None:
     """Upsert a station's running extremes for its climate day (the newest ``as_of`` wins)."""
     journal.write(

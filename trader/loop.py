@@ -1,11 +1,14 @@
-"""One tick of the paper trader, with an injected clock and injected feeds.
+"""One tick of the trader (paper or live), with an injected clock and injected feeds.
 
-Per station of the thresholds export: IEM observations of the current climate day -> running
-extremes (journaled) -> the stale-observation breaker -> for each contract row: the event ladder
-and its books -> ``domain.decision.decide`` with the risk state -> the decision journaled ->
-a trade (GO rows only, no breaker tripped) journaled as an intent, then executed by the broker,
-its fills journaled in one transaction. Venue errors trip the backoff breaker and skip the
-station for this tick; a journal failure stops trading.
+Per station traded (``--stations``, else the export's stations the registry trades by default):
+IEM observations of the current climate day -> running extremes (journaled) -> the
+stale-observation breaker -> for each contract row: the event ladder and its books ->
+``domain.decision.decide`` with the risk state (stakes scaled by the day's advice) -> the gates
+(``trader.gates``: breakers, advice, unresolved orders, daily exposure) -> the decision
+journaled -> a trade (GO rows only) journaled as an intent for its broker, then sent by it, its
+fills journaled in one transaction; an ``unknown`` outcome stays ``unknown`` until the
+reconciliation reads it back. Venue errors trip the backoff breaker and skip the station for
+this tick; a journal failure stops trading.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from domain.climate_day import climate_day_window
 from domain.decision import Decision, decide
 from domain.decision_input import DecisionInput
 from domain.money import MoneyFormatError
-from domain.orders import Execution, OrderIntent
+from domain.orders import Execution, OrderIntent, OrderStatus
 from domain.running_extreme import Observation, RunningExtreme, running_extreme
 from domain.stations import Station, station_by_icao
 from trader import breakers
 from trader.breakers import Breaker, BreakerEvent, BreakerState
 from trader.brokers import Broker
+from trader.gates import TradeGate
 from trader.inputs import ExportError, ThresholdsExport, ThresholdsRow
 from trader.journal import DuplicateOrderError, Journal, JournalError, OrderRecord
 from trader.journal_state import (
@@ -45,6 +49,7 @@ from trader.journal_state import (
 )
 from trader.markets import LadderMarket, SeriesFees, ladder_quote
 from trader.payloads import PayloadError
+from trader.recovery import apply_execution
 from trader.settlement import ClimateSource, settle_due
 
 log = logging.getLogger(__name__)
@@ -118,7 +123,7 @@ class TickReport:
 
 
 class Trader:
-    """The paper trader's state between ticks (the journal holds everything that matters).
+    """The trader's state between ticks (the journal holds everything that matters).
 
     Args:
         export: the validated thresholds export.
@@ -136,6 +141,8 @@ class Trader:
             find no probability and do not trade).
         max_export_age: once the export is older than this, it is re-read (and refused when
             dbt has not rewritten it): a trader left running never trades stale thresholds.
+        gate: the checks after the engine (``trader.gates.TradeGate``: breakers, advice,
+            unresolved orders, exposure; default: the journal's, no advice).
     """
 
     def __init__(
@@ -152,6 +159,7 @@ class Trader:
         reload_export: Callable[[datetime], ThresholdsExport] | None = None,
         probabilities: ProbabilitySource | None = None,
         max_export_age: timedelta | None = None,
+        gate: TradeGate | None = None,
     ) -> None:
         self.export = export
         self.journal = journal
@@ -165,11 +173,14 @@ class Trader:
         self.reload_export = reload_export
         self.probabilities = probabilities
         self.max_export_age = max_export_age
+        self.gate = gate or TradeGate(journal)
 
     @property
     def stations(self) -> tuple[str, ...]:
-        """The stations traded: the ones asked for, else every station of the export."""
-        return self.only_stations or self.export.stations
+        """The stations asked for, else the export's that trade by default (the registry's)."""
+        if self.only_stations:
+            return self.only_stations
+        return tuple(s for s in self.export.stations if station_by_icao(s).trade_by_default)
 
     def _refresh_export(self, now: datetime) -> None:
         """Re-read the export when dbt has rewritten it or it has grown older than allowed
@@ -200,7 +211,8 @@ class Trader:
     def _apply(self, update: tuple[BreakerState, tuple[BreakerEvent, ...]]) -> None:
         self.state, events = update
         for event in events:
-            log.info("breaker %s %s: %s -> %s (%s)", *_event_fields(event))
+            fields = (event.breaker, event.scope, event.state_from, event.state_to, event.reason)
+            log.info("breaker %s %s: %s -> %s (%s)", *fields)
             record_breaker_event(self.journal, event)
 
     def tick(self) -> TickReport:
@@ -312,19 +324,11 @@ class Trader:
             ladder=ladder,
             now=now,
         )
-        decision = decide(inp, self.state.risk)
-        blocked = self.state.blocked(station.icao, day) if decision.is_trade else None
-        if blocked is not None:
-            # The journal records what happened: no order, and the breaker that stopped it.
-            log.info("%s %s: trade blocked by %s", station.icao, contract, blocked)
-            decision = replace(
-                decision,
-                action="NO_TRADE",
-                reason_code=blocked,
-                reason=f"breaker {blocked}; would have: {decision.reason}",
-                count=0,
-                fee=Decimal(0),
-            )
+        advice = self.gate.advice_for(day, now)
+        decision = decide(inp, self.gate.risk_for(self.state.risk, station.icao, advice))
+        # The journal records what happened: no order, and the gate that stopped it.
+        blocked = self.state.blocked(station.icao, day)
+        decision = self.gate.check(decision, self.state.risk.limits, blocked, advice)
         decision_id = record_decision(
             self.journal,
             decision,
@@ -360,8 +364,10 @@ class Trader:
             created_at=now,
             decision_id=decision_id,
         )
+        broker = self.broker_for(fees)
         try:
-            order: OrderRecord | None = self.journal.record_intent(intent)  # before the broker
+            # Journaled before the broker sees it, for the broker that will send it.
+            order: OrderRecord | None = self.journal.record_intent(intent, broker.name)
         except DuplicateOrderError:
             # Another writer ordered the key: count it traded so later ticks do not retry it.
             log.error("%s already has an order: not sending a second", intent.dedup_key)
@@ -371,22 +377,13 @@ class Trader:
         )
         if order is None:
             return
-        broker = self.broker_for(fees)
         try:
             execution = broker.submit(order)
-        except VENUE_ERRORS as exc:
-            # The send's outcome is the broker's to establish (paper: nothing executed; live:
-            # read back by client order id), never a resend.
+        except VENUE_ERRORS as exc:  # the broker establishes the outcome, never by a resend
             self._apply(breakers.on_venue_error(self.state, KALSHI, now, str(exc)))
             execution = broker.reconcile(order)
-        self.journal.record_fills(execution.fills, self.clock())
-        if not execution.fills:
-            self.journal.set_status(
-                order.client_order_id, execution.status, self.clock(), reason=execution.reason
-            )
+        if execution.status is OrderStatus.UNKNOWN:  # a live send that timed out, 5xx, 429...
+            self._apply(breakers.on_venue_error(self.state, KALSHI, now, execution.reason))
+        apply_execution(self.journal, order, execution, self.clock())
         log.info("order %s: %s", order.client_order_id, execution.reason)
         out.executions.append(execution)
-
-
-def _event_fields(event: BreakerEvent) -> tuple[str, str, str, str, str]:
-    return (event.breaker, event.scope, event.state_from, event.state_to, event.reason)

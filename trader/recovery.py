@@ -14,11 +14,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from domain import risk
-from domain.orders import OrderStatus
+from domain.orders import TRANSITIONS, Execution, OrderStatus
 from domain.risk import RiskLimits, RiskState
 from trader.breakers import Breaker, BreakerState, on_resume, on_settlement
 from trader.brokers import Broker
-from trader.journal import Journal
+from trader.journal import Journal, OrderRecord
 from trader.journal_state import SettlementRecord, breaker_events, settlements
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,42 @@ def restore_breakers(journal: Journal, limits: RiskLimits) -> BreakerState:
     return state
 
 
+def apply_execution(
+    journal: Journal, order: OrderRecord, execution: Execution, at: datetime
+) -> OrderRecord:
+    """Journal what a broker reported for an order: its fills (deduplicated by fill id, in one
+    transaction), the venue's order id, and, without fills, its status when that moves it on.
+
+    An ``unknown`` read back for an order already ``unknown`` (or ``sent``) changes nothing: the
+    order waits for the next reconciliation.
+
+    Args:
+        journal: the open journal.
+        order: the order as journaled.
+        execution: the broker's report.
+        at: aware instant of journaling.
+
+    Returns:
+        The order as journaled afterwards.
+    """
+    journal.record_fills(execution.fills, at)
+    if execution.venue_order_id:
+        journal.set_venue_order_id(order.client_order_id, execution.venue_order_id, at)
+    current = journal.order_by_client_id(order.client_order_id)
+    assert current is not None  # journaled orders are never deleted
+    if execution.fills or execution.status is current.status:
+        return current
+    if execution.status not in TRANSITIONS[current.status]:
+        log.warning(
+            "order %s: %s reported while %s: kept",
+            order.client_order_id,
+            execution.status,
+            current.status,
+        )
+        return current
+    return journal.set_status(order.client_order_id, execution.status, at, reason=execution.reason)
+
+
 def reconcile_intents(journal: Journal, broker: Broker, now: datetime) -> int:
     """Resolve intents a crash left without an outcome (``intent`` or ``unknown`` status).
 
@@ -71,11 +107,7 @@ def reconcile_intents(journal: Journal, broker: Broker, now: datetime) -> int:
         if order.status not in (OrderStatus.INTENT, OrderStatus.UNKNOWN):
             continue
         execution = broker.reconcile(order)
-        journal.record_fills(execution.fills, now)
-        if not execution.fills:
-            journal.set_status(
-                order.client_order_id, execution.status, now, reason=execution.reason
-            )
+        apply_execution(journal, order, execution, now)
         log.warning("recovered order %s: %s", order.client_order_id, execution.reason)
         resolved += 1
     return resolved

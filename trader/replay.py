@@ -35,7 +35,7 @@ from trader.breakers import BreakerState, on_settlement
 from trader.brokers import PaperBroker
 from trader.inputs import SIMULATED, ThresholdsExport, ThresholdsRow, load_thresholds
 from trader.journal import Journal, OrderRecord
-from trader.journal_state import SettlementRecord, record_heartbeat, settlements
+from trader.journal_state import SettlementRecord, last_tick_at, record_heartbeat, settlements
 from trader.loop import MarketSource, ObservationSource, ProbabilitySource, Trader
 from trader.markets import SeriesFees
 from trader.recovery import reconcile_intents, restore_breakers
@@ -187,11 +187,6 @@ def _rows(
     return [replace(row, thresholds=replace(row.thresholds, verdict="GO")) for row in rows]
 
 
-def _last_tick(journal: Journal) -> datetime | None:
-    rows = journal.query("SELECT max(at) AS at FROM heartbeats WHERE kind = 'tick'")
-    return datetime.fromisoformat(rows[0]["at"]) if rows and rows[0]["at"] else None
-
-
 def _check_journal(journal: Journal, day: date) -> None:
     other = sorted({o.climate_date for o in journal.orders()} - {day})
     if other:
@@ -318,7 +313,7 @@ def run_replay(
         # (the chaos test) though not a power cut, and spares a disk flush per decision.
         journal.query("PRAGMA synchronous=NORMAL")
         _check_journal(journal, config.day)
-        resume = _last_tick(journal)
+        resume = last_tick_at(journal)
         _reconcile(journal, source, clock)
         clock.at = resume or first
         record_heartbeat(journal, clock(), "start", f"replay {config.day} ({scope})")

@@ -1,4 +1,4 @@
-"""Paper settlement and audit: once a climate day's CLI is out, settle its positions.
+"""Settlement and audit: once a climate day's CLI is out, settle its positions (paper or live).
 
 The value is the CLI's whole-°F high (HIGH) or low (LOW) for the station's climate day, read
 from IEM ``json/cli.py``. A report counts only when its product was issued after the climate day
@@ -6,6 +6,7 @@ ended (an evening CLI for the same day is preliminary). YES wins iff the order's
 the value (``domain.brackets``); P&L per fill is ``domain.risk.order_pnl``, realised on the
 settlement's own risk day (``domain.risk``). Each trade's running extreme is compared with the
 CLI value: a CLI high below the running max seen (or a low above the running min) is flagged.
+Live, the exchange's own settlements are compared with these (``trader.reconcile_positions``).
 """
 
 from __future__ import annotations

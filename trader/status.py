@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.risk import RiskLimits
 from trader.journal import Journal
+from trader.journal_events import reconciliation_events
 from trader.journal_state import breaker_events, last_heartbeat, settlements
 from trader.recovery import restore_breakers
 
@@ -24,7 +25,8 @@ def status_report(journal: Journal, now: datetime, limits: RiskLimits) -> dict[s
 
     Returns:
         ``orders`` of the last two climate dates, ``open_positions`` (filled, not yet settled),
-        ``breakers`` (halt, streak, P&L of the last two risk days, recent events), ``last_tick``.
+        ``breakers`` (halt, streak, P&L of the last two risk days, recent events), the recent
+        ``reconciliation`` events (live), ``last_tick``.
     """
     state = restore_breakers(journal, limits)
     since = (now - timedelta(days=1)).date()
@@ -46,6 +48,7 @@ def status_report(journal: Journal, now: datetime, limits: RiskLimits) -> dict[s
             "cost_dollars": str(cost),
             "fees_dollars": str(fees),
             "reason": order.status_reason,
+            "broker": order.broker,
         }
         if order.climate_date >= since:
             orders.append(row)
@@ -79,6 +82,16 @@ def status_report(journal: Journal, now: datetime, limits: RiskLimits) -> dict[s
                 for e in events
             ],
         },
+        "reconciliation": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind.value,
+                "client_order_id": e.client_order_id,
+                "market_ticker": e.market_ticker,
+                "detail": e.detail,
+            }
+            for e in reconciliation_events(journal)[-RECENT_EVENTS:]
+        ],
         "last_tick": None
         if heartbeat is None
         else {"at": heartbeat[0].isoformat(), "kind": heartbeat[1], "detail": heartbeat[2]},

@@ -28,11 +28,12 @@ from adapters.kalshi.orders import (
     VenueFill,
     VenueOrder,
     create_order_request,
+    fill_of,
     parse_order_ack,
 )
 from adapters.kalshi.portfolio import KalshiPortfolio
 from domain.fees import order_fee
-from domain.orders import Execution, Fill, OrderStatus
+from domain.orders import Execution, OrderStatus
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ class KalshiBroker:
             why = f"{context}: fills read add up to {total} of {expected} (the read path may lag)"
             return self._unknown(order, why, order_id)
         try:
-            fills = tuple(self._fill(order, f) for f in ordered)
+            fills = tuple(fill_of(f, order.client_order_id) for f in ordered)
         except ValueError as exc:
             return self._unknown(order, f"{context}: a fill is not usable ({exc})", order_id)
         self._check_fees(order, ordered)
@@ -261,19 +262,6 @@ class KalshiBroker:
             reason += f"; the rest was cancelled ({self.time_in_force})"
         log.info("live order %s: %s", order.client_order_id, reason)
         return Execution(order.client_order_id, status, fills, reason, order_id)
-
-    @staticmethod
-    def _fill(order: OrderToSend, fill: VenueFill) -> Fill:
-        return Fill(
-            fill_id=fill.fill_id,
-            client_order_id=order.client_order_id,
-            market_ticker=fill.ticker,
-            count=fill.count,
-            price=fill.yes_price,
-            fee=fill.fee,
-            filled_at=fill.created_time,
-            is_taker=fill.is_taker,
-        )
 
     def _check_fees(self, order: OrderToSend, fills: list[VenueFill]) -> None:
         """Log when the venue charged other than ``domain.fees.order_fee`` (kalshi.md §13)."""

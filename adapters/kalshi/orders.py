@@ -31,6 +31,7 @@ from adapters.kalshi.fields import (
     text,
 )
 from domain.money import amount, format_count, format_dollars, price_from
+from domain.orders import Fill
 
 __all__ = [
     "ORDERS_PATH",
@@ -42,6 +43,7 @@ __all__ = [
     "VenuePosition",
     "VenueSettlement",
     "create_order_request",
+    "fill_of",
     "parse_fill",
     "parse_order",
     "parse_order_ack",
@@ -344,4 +346,22 @@ def parse_settlement(obj: object) -> VenueSettlement:
         revenue=require(dollar_amount(settlement, kind, "revenue"), kind, "revenue"),
         fee_cost=dollar_text(settlement, kind, "fee_cost_dollars", "fee_cost") or Decimal(0),
         settled_time=require(instant(settlement, kind, "settled_time"), kind, "settled_time"),
+    )
+
+
+def fill_of(fill: VenueFill, client_order_id: str) -> Fill:
+    """A buy-YES exchange fill as ``domain.orders.Fill`` (price = the YES price).
+
+    The broker and the reconciliation both journal fills through this one conversion, so a fill
+    read twice (after a restart) is recognised as the same fill.
+    """
+    return Fill(
+        fill_id=fill.fill_id,
+        client_order_id=client_order_id,
+        market_ticker=fill.ticker,
+        count=fill.count,
+        price=fill.yes_price,
+        fee=fill.fee,
+        filled_at=fill.created_time,
+        is_taker=fill.is_taker,
     )

@@ -94,9 +94,15 @@ def test_bad_exports_refuse_to_start(tmp_path: Path, setup: Any, message: str) -
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_live_mode_is_refused(tmp_path: Path) -> None:
-    result = _run(["--live", "--once"], {}, tmp_path)
-    assert result.returncode == 2 and "not implemented" in result.stdout
+def test_live_without_keys_exits_1_with_one_clear_line(tmp_path: Path) -> None:
+    """From a fresh clone: no keys in the environment, no secrets file."""
+    env = {k: "" for k in ("KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_BASE_URL")}
+    result = _run(["--live"], env, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines() == [
+        "live trading needs KALSHI_API_KEY_ID in the environment"
+    ]
+    assert result.stderr == ""
 
 
 @pytest.fixture
@@ -210,9 +216,13 @@ def test_resume_lifts_a_five_loss_halt(tmp_path: Path) -> None:
 
 
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for args in (["--help"], ["status", "--help"], ["resume", "--help"]):
+    commands = ("status", "resume", "settle", "replay", "advise", "markets", "buy")
+    for args in (["--help"], *([command, "--help"] for command in commands)):
         result = _run(args, {}, tmp_path)
         assert result.returncode == 0 and "Usage" in result.stdout
+    main = _run(["--help"], {"COLUMNS": "200"}, tmp_path).stdout
+    assert "--arming-file" in main and "--max-daily-exposure" in main
+    assert "--clock-start" not in main  # the test clock is hidden
 
 
 def test_kill_9_at_random_points_never_orders_twice(

@@ -1,0 +1,1 @@
+"""Discord webhook client: paced, retried, the URL kept secret."""

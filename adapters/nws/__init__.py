@@ -1,0 +1,1 @@
+"""NWS api.weather.gov client: points -> gridpoint forecast periods."""
