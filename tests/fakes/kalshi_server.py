@@ -95,9 +95,6 @@ class FakeKalshi:
         signature = headers.get("KALSHI-ACCESS-SIGNATURE")
         if key_id != self.key_id or not stamp or not signature or not stamp.isdigit():
             return False
-        # Milliseconds of now: a signer sending seconds (or a stale stamp) must fail here too.
-        if abs(int(stamp) - time.time() * 1000) > STAMP_TOLERANCE_MS:
-            return False
         try:
             self.public_key.verify(
                 base64.b64decode(signature),
@@ -110,6 +107,13 @@ class FakeKalshi:
         except (InvalidSignature, ValueError):
             return False
         return True
+
+
+def fresh_stamp(headers: Any) -> bool:
+    """The request's timestamp is milliseconds of now: a signer sending seconds, or a stale
+    stamp, is refused over HTTP as on the venue (``verify`` alone checks only the signature)."""
+    stamp = headers.get("KALSHI-ACCESS-TIMESTAMP") or ""
+    return stamp.isdigit() and abs(int(stamp) - time.time() * 1000) <= STAMP_TOLERANCE_MS
 
 
 class _Server(ThreadingHTTPServer):
@@ -145,7 +149,7 @@ def _handler_class(state: FakeKalshi) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             body = self._body() if method != "GET" else None
-            ok = state.verify(method, parts.path, self.headers)
+            ok = state.verify(method, parts.path, self.headers) and fresh_stamp(self.headers)
             seen = Seen(method, parts.path, query, ok, body)
             state.seen.append(seen)
             if state.require_signature and not ok:
