@@ -46,7 +46,11 @@ app = typer.Typer(
 @app.command()
 def run(
     source: Annotated[
-        SourceKind, typer.Option(help="live HTTP APIs, the simulated sample, or saved files")
+        SourceKind,
+        typer.Option(
+            help="live HTTP APIs (IEM, Kalshi), the simulated sample, saved files, a trader "
+            "journal, or Visual Crossing"
+        ),
     ],
     stations: StationsOption = None,
     start: Annotated[
@@ -62,6 +66,9 @@ def run(
     lookback_days: Annotated[
         int, typer.Option(min=1, help="live without --start: climate days before --end")
     ] = 7,
+    max_records: Annotated[
+        int | None, typer.Option(min=1, help="visual_crossing: records this load may spend")
+    ] = None,
     wait_seconds: WaitSeconds = 0,
     verbose: Verbose = False,
 ) -> None:
@@ -71,6 +78,7 @@ def run(
       python -m pipelines run --source sample
       python -m pipelines run --source live --stations KMDW,KNYC --start 2026-11-01 --end 2026-11-20
       python -m pipelines run --source files --path ../shared/realdata/kalshi
+      python -m pipelines run --source visual_crossing --stations KMDW --max-records 200
     """
     setup_logging(verbose)
     chosen = SOURCES[source]
@@ -80,6 +88,7 @@ def run(
         end=end.date() if end else None,
         path=path,
         lookback_days=lookback_days,
+        max_records=max_records,
     )
     if request.start and request.end and request.start > request.end:
         raise typer.BadParameter("--start is after --end")
@@ -87,6 +96,8 @@ def run(
         raise typer.BadParameter(f"--source {source} needs --path DIR")
     if not chosen.takes_path and path is not None:
         raise typer.BadParameter(f"--path does not apply to --source {source}")
+    if max_records is not None and source is not SourceKind.visual_crossing:
+        raise typer.BadParameter(f"--max-records does not apply to --source {source}")
     if not chosen.takes_window and (stations or start or end):
         # files carry their own stations and dates: say so rather than ignore the options
         raise typer.BadParameter(f"--stations/--start/--end do not apply to --source {source}")

@@ -33,6 +33,7 @@ class LoadRequest:
         end: last climate date, if given.
         path: the folder or file to import, if given.
         lookback_days: climate days before the end when no start is given (live).
+        max_records: Visual Crossing records the load may spend (None: the env var or default).
     """
 
     stations: list[Station]
@@ -40,6 +41,7 @@ class LoadRequest:
     end: date | None = None
     path: Path | None = None
     lookback_days: int = 7
+    max_records: int | None = None
 
 
 @dataclass
@@ -157,6 +159,17 @@ def load_trader(request: LoadRequest) -> LoadOutcome:
     return LoadOutcome([load_journal(request.path)])
 
 
+def load_visual_crossing(request: LoadRequest) -> LoadOutcome:
+    """Visual Crossing observations and forecasts over HTTP for the live window; the record
+    budget is ``--max-records``, else ``VISUAL_CROSSING_MAX_RECORDS`` (default 1,000)."""
+    from adapters.visual_crossing.client import VisualCrossingClient
+    from pipelines.visual_crossing.runner import run_live
+
+    start, end = live_window(request)
+    client = VisualCrossingClient(max_records=request.max_records)
+    return LoadOutcome([run_live(request.stations, start, end, client=client)])
+
+
 class SourceKind(StrEnum):
     """Where the data comes from."""
 
@@ -164,6 +177,7 @@ class SourceKind(StrEnum):
     sample = "sample"
     files = "files"
     trader = "trader"
+    visual_crossing = "visual_crossing"
 
 
 SOURCES: dict[SourceKind, Source] = {
@@ -171,6 +185,7 @@ SOURCES: dict[SourceKind, Source] = {
     SourceKind.sample: Source(load_sample),
     SourceKind.files: Source(load_files, takes_path=True, takes_window=False),
     SourceKind.trader: Source(load_trader, takes_path=True, takes_window=False),
+    SourceKind.visual_crossing: Source(load_visual_crossing),
 }
 
 

@@ -26,6 +26,7 @@ from domain.stations import Station
 from pipelines.kalshi.payloads import KalshiPayloads
 from pipelines.loading import LoadSummary
 from pipelines.sample.climate_reports import cf6_documents, cli_documents
+from pipelines.sample.forecasts import forecast_documents
 from pipelines.sample.kalshi import kalshi_payloads
 from pipelines.sample.truth import iter_days
 from pipelines.sample.weather import asos_documents
@@ -39,6 +40,7 @@ DEFAULT_DAYS = (DEFAULT_END - DEFAULT_START).days + 1
 
 IEM_LABEL = "iem sample (simulated)"
 KALSHI_LABEL = "sample (simulated)"  # the Kalshi loader prefixes "kalshi "
+FORECAST_LABEL = "visual crossing sample (simulated)"
 
 T = TypeVar("T")
 
@@ -90,10 +92,11 @@ def run_sample(stations: list[Station], start: date | None, end: date | None) ->
         end: last climate date (default 2025-09-16).
 
     Returns:
-        The IEM and Kalshi load summaries.
+        The IEM, Kalshi and Visual Crossing (forecasts) load summaries.
     """
     from pipelines.iem.runner import load_documents
     from pipelines.kalshi.runner import load_payloads
+    from pipelines.visual_crossing.runner import load_documents as load_forecasts
 
     first, last = sample_window(start, end)
     days = iter_days(first, last)
@@ -131,14 +134,19 @@ def run_sample(stations: list[Station], start: date | None, end: date | None) ->
         payloads = kalshi_payloads(stations, days, advance(market_task))
         kalshi = load_payloads(_timed_payloads(payloads, market_clock), KALSHI_LABEL)
         kalshi_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        forecasts = load_forecasts(forecast_documents(stations, days), FORECAST_LABEL)
+        forecast_seconds = time.perf_counter() - began
     log.info(
-        "sample weather: %.1f s (generation %.1f s); markets: %.1f s (generation %.1f s)",
+        "sample weather: %.1f s (generation %.1f s); markets: %.1f s (generation %.1f s); "
+        "forecasts: %.1f s",
         iem_seconds,
         weather_clock[0],
         kalshi_seconds,
         market_clock[0],
+        forecast_seconds,
     )
-    return [iem, kalshi]
+    return [iem, kalshi, forecasts]
 
 
 def _timed_payloads(payloads: KalshiPayloads, clock: list[float]) -> KalshiPayloads:
