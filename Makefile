@@ -19,9 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
-demo: $(STAMP) ## land the offline sample, build, write the report, print counts, the verdict and a replayed trader day
+demo: $(STAMP) ## land the offline sample, build, train the delta models, write the report, print counts, the verdict and a replayed trader day
 	$(BIN)/python -m pipelines run --source sample
 	$(BIN)/python -m pipelines build --quiet
+	$(BIN)/python -m models_ml train --step 180 --iterations 20 --trials 1  # small: a demo, not the full fit
+	$(BIN)/python -m models_ml evaluate --step 180
+	$(BIN)/python -m models_ml predict --period test
+	$(BIN)/python -m pipelines build --quiet --select path:dbt_project/models/staging/ml path:dbt_project/models/marts/ml
 	$(BIN)/python -m pipelines report
 	$(BIN)/python -m pipelines summary
 	$(BIN)/python -m trader replay --simulated --compare-backtest

@@ -16,6 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "kalshi_weather.duckdb"
 # dbt's rpt_station_thresholds_export writes here; the trader reads from here.
 EXPORTS_DIRNAME = "exports"
+ML_EXPORTS_DIRNAME = "ml"
+MODELS_DIRNAME = "models"
 THRESHOLDS_EXPORT_STEM = "station_thresholds"
 
 
@@ -41,6 +43,16 @@ def exports_dir(warehouse: Path | None = None) -> Path:
         ``exports/`` beside the warehouse file (``warehouse/exports`` by default).
     """
     return (warehouse or warehouse_path()).parent / EXPORTS_DIRNAME
+
+
+def ml_exports_dir(warehouse: Path | None = None) -> Path:
+    """``exports/ml/`` beside the warehouse file: the delta models' files dbt reads as sources."""
+    return exports_dir(warehouse) / ML_EXPORTS_DIRNAME
+
+
+def models_dir(warehouse: Path | None = None) -> Path:
+    """``models/`` beside the warehouse file: the delta models and their registry."""
+    return (warehouse or warehouse_path()).parent / MODELS_DIRNAME
 
 
 def thresholds_export_stem(data_source: str) -> str:

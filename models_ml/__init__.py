@@ -1,1 +1,1 @@
-"""CatBoost models of how far the day's extreme can still move (not built yet)."""
+"""CatBoost models of how far the day's extreme can still move (``python -m models_ml``)."""

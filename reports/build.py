@@ -14,7 +14,9 @@ from reports import queries
 from reports.backtest_sections import equity_section, reliability_section
 from reports.book_liquidity import book_liquidity_section
 from reports.coverage import load_coverage, ordered_sources
+from reports.forecast_strategies import forecast_strategies_section
 from reports.html import Header, Section, render_page
+from reports.ml_sections import delta_models_section
 from reports.sections import (
     Context,
     accuracy_section,
@@ -50,7 +52,9 @@ def build_page(con: duckdb.DuckDBPyConnection, header: Header) -> list[Section]:
         edge_section(ctx),
         calibration_section(ctx),
         reliability_section(ctx, trades),
+        delta_models_section(con),
         equity_section(ctx, trades),
+        forecast_strategies_section(con),
         book_liquidity_section(con),
         trader_results_section(con),
     ]

@@ -9,6 +9,17 @@
 {%- set stake_max = var('gate_stake_max_dollars') -%}
 {%- set max_quote_age = var('gate_quote_max_age_minutes') -%}
 {%- set fit_period = var('gate_probability_fit_period') -%}
+{#- 'empirical': the bracket probability from the delta pmf (below); 'catboost': the delta
+    model's prediction for the market and checkpoint (models_ml predict, var probability_model),
+    null where it has none. The ref is taken only then, so the default build never reads it. -#}
+{%- set probability_source = var('probability_source', 'empirical') -%}
+{%- if probability_source not in ('empirical', 'catboost') -%}
+    {{ exceptions.raise_compiler_error(
+        "var probability_source must be 'empirical' or 'catboost', not " ~ probability_source
+    ) }}
+{%- endif -%}
+{%- set use_catboost = probability_source == 'catboost' -%}
+{%- set probability_model = var('probability_model', 'catboost_ordinal') -%}
 
 with
 
@@ -31,6 +42,22 @@ quotes as (
 delta_pmf as (
     select * from {{ ref('int_extreme_delta_pmf') }}
 ),
+{%- if use_catboost %}
+
+predictions as (
+    select * from {{ ref('stg_ml__predictions') }}
+),
+
+model_predictions as (
+    select
+        data_source,
+        market_ticker,
+        checkpoint_minute,
+        probability
+    from predictions
+    where model_name = '{{ probability_model }}'
+),
+{%- endif %}
 
 quoted_markets as (
     -- markets with at least one quote: a market never quoted can never be traded
@@ -209,7 +236,7 @@ cdf_dense as (
             and cdf_grid.delta_f = pmf_fit.delta_f
 ),
 
-with_probability as (
+{{ 'with_pmf_probability' if use_catboost else 'with_probability' }} as (
     select
         -- exclude / replace name columns of market_checkpoints (sqlfluff reads them as refs)
         market_checkpoints.* exclude (delta_upper_f, delta_below_f)  -- noqa: RF02
@@ -260,6 +287,24 @@ with_probability as (
             and market_checkpoints.season = cdf_below.season
             and market_checkpoints.delta_below_f = cdf_below.delta_f
 ),
+
+{%- if use_catboost %}
+
+with_probability as (
+    -- the model's probability replaces the pmf's (no fallback: no prediction, no trade)
+    select
+        with_pmf_probability.* replace (
+            '{{ probability_model }}' as probability_basis,
+            cast(model_predictions.probability as double) as model_probability
+        )
+    from with_pmf_probability
+    left join model_predictions
+        on
+            with_pmf_probability.data_source = model_predictions.data_source
+            and with_pmf_probability.market_ticker = model_predictions.market_ticker
+            and with_pmf_probability.checkpoint_minute = model_predictions.checkpoint_minute
+),
+{%- endif %}
 
 with_quote as (
     -- the last quote at or before the checkpoint; its ask is executable (staging keeps only

@@ -1,0 +1,5 @@
+"""``python -m models_ml``."""
+
+from models_ml.cli import app
+
+app()
