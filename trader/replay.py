@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
@@ -55,6 +56,8 @@ from trader.replay_warehouse import ReplayDataError, WarehouseDay
 from trader.settlement import ClimateReport, settle_due
 
 CHECKPOINT_STEP = timedelta(minutes=15)
+# Larger than any day's stakes: the daily exposure cap never binds.
+NO_EXPOSURE_CAP = Decimal("1000000000")
 LAST_CHECKPOINT_MINUTE = 1425
 
 
@@ -307,7 +310,9 @@ def run_replay(
         trades = backtest_trades(config.warehouse, config.data_source, config.day)
     scope = risk_scope(trades) if config.as_backtest else DATA_SOURCE
     carried = carry_ins(trades, config.day, scope) if config.as_backtest else {}
-    limits = RiskLimits()
+    # The backtest (domain.backtest) applies no daily exposure cap: a comparison with it lifts
+    # the trader's, so every other rule is compared as it is (docs/trader.md, "Replay").
+    limits = RiskLimits(max_daily_exposure=NO_EXPOSURE_CAP) if config.as_backtest else RiskLimits()
     with Journal(config.journal) as journal:
         # A replay's journal is its own scratch file: WAL with NORMAL sync survives kill -9
         # (the chaos test) though not a power cut, and spares a disk flush per decision.
