@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from adapters.iem import settings as iem_settings
 from adapters.iem.client import IemClient
@@ -36,7 +36,7 @@ from domain.climate_day import climate_day_window
 from domain.stations import Station
 from trader.advisor import Advice, StationAdvice
 from trader.advisor_rules import ForecastContext, RuleConfig, assess
-from trader.settlement import ClimateReport
+from trader.settlement import ClimateReport, whole_degrees
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,8 @@ class CliContext:
     note: str = ""
 
 
-def _degrees(value: Any) -> Decimal | None:
-    # cli.py sends ints, or "M" (missing) / "T" (trace) strings.
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return Decimal(value.strip())
-    return None
+def _decimal(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def cli_context(text: str, station: Station, day: date, now: datetime) -> CliContext:
@@ -105,10 +98,10 @@ def cli_context(text: str, station: Station, day: date, now: datetime) -> CliCon
     final = issued >= climate_day_window(valid, station)[1]
     yesterday = valid == day - timedelta(days=1) and final
     return CliContext(
-        previous_high_f=_degrees(latest.get("high")) if yesterday else None,
-        previous_low_f=_degrees(latest.get("low")) if yesterday else None,
-        normal_high_f=_degrees(latest.get("high_normal")),
-        normal_low_f=_degrees(latest.get("low_normal")),
+        previous_high_f=_decimal(whole_degrees(latest.get("high"))) if yesterday else None,
+        previous_low_f=_decimal(whole_degrees(latest.get("low"))) if yesterday else None,
+        normal_high_f=_decimal(whole_degrees(latest.get("high_normal"))),
+        normal_low_f=_decimal(whole_degrees(latest.get("low_normal"))),
         note=(
             f"IEM CLI {station.cli_station_id} {valid} ({latest.get('product')}"
             f"{'' if final else ', preliminary'}): "

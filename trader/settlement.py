@@ -64,8 +64,9 @@ class ClimateReport:
             return None
 
 
-def _whole(value: Any) -> int | None:
-    # cli.py sends ints, "M" (missing) or "T"; anything not a whole number is no value.
+def whole_degrees(value: Any) -> int | None:
+    """A CLI temperature as whole °F: cli.py sends ints, "M" (missing) or "T" (trace);
+    anything not a whole number is no value."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -88,8 +89,8 @@ def parse_cli_json(text: str) -> list[ClimateReport]:
             ClimateReport(
                 str(row.get("station") or ""),
                 day,
-                _whole(row.get("high")),
-                _whole(row.get("low")),
+                whole_degrees(row.get("high")),
+                whole_degrees(row.get("low")),
                 str(row.get("product") or ""),
             )
         )
