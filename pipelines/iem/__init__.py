@@ -162,6 +162,24 @@ def watermark_key(data_source: str, station: str, report_type: int | str) -> str
     return f"{data_source}:{station}:{report_type}"
 
 
+def advance_watermarks(state: dict[str, str], table: pa.Table) -> None:
+    """Move the live watermarks to the latest ``valid_at`` per source, station and report type.
+
+    Args:
+        state: the resource-state watermarks (``watermark_key`` -> ISO instant), changed in place.
+        table: an observations batch (``ASOS_ARROW_SCHEMA``).
+    """
+    latest = table.group_by(["data_source", "station", "report_type"]).aggregate(
+        [("valid_at", "max")]
+    )
+    for group in latest.to_pylist():
+        key = watermark_key(group["data_source"], group["station"], group["report_type"])
+        seen = group["valid_at_max"].isoformat()
+        # ISO strings of UTC instants compare like the instants.
+        if seen > state.get(key, ""):
+            state[key] = seen
+
+
 @dlt.resource(
     name="asos_observations",
     table_name="asos_observations",
@@ -170,35 +188,31 @@ def watermark_key(data_source: str, station: str, report_type: int | str) -> str
     columns=ASOS_COLUMNS,
 )
 def asos_observations(
-    batches: Iterable[list[Row]], track_watermarks: bool = False
+    tables: Iterable[pa.Table], track_watermarks: bool = False
 ) -> Iterator[pa.Table]:
     """METAR observations: every report (revision) of a station, valid time and report type.
 
     Args:
-        batches: lists of rows from ``parsers.parse_observations``.
+        tables: Arrow batches (``ASOS_ARROW_SCHEMA``), e.g. from ``asos_arrow``; a generator
+            keeps memory to one batch.
         track_watermarks: record the latest ``valid_at`` per data source, station and report type
             in the resource state; the live path resumes from there (incremental by observation
             time). File and sample loads leave the state alone so old files never move it.
 
     Returns:
-        Arrow tables, one per batch.
+        The non-empty batches.
     """
     state: dict[str, str] | None = None
     if track_watermarks:
         state = dlt.current.resource_state().setdefault(WATERMARK_STATE_KEY, {})
     yielded = False
-    for batch in batches:
-        if not batch:
+    for table in tables:
+        if not table.num_rows:
             continue
         yielded = True
         if state is not None:
-            for row in batch:
-                key = watermark_key(row["data_source"], row["station"], row["report_type"])
-                seen = row["valid_at"].isoformat()
-                # ISO strings of UTC instants compare like the instants.
-                if seen > state.get(key, ""):
-                    state[key] = seen
-        yield rows_to_arrow(batch)
+            advance_watermarks(state, table)
+        yield table
     if not yielded:
         # An empty Arrow table makes dlt create the table, so dbt sources always exist.
         yield ASOS_ARROW_SCHEMA.empty_table()
@@ -260,28 +274,36 @@ def cf6_reports(rows: Iterable[Row]) -> Iterator[pa.Table]:
 
 @dlt.source(name="iem", max_table_nesting=0)
 def iem_source(
-    observation_batches: Iterable[list[Row]],
+    observations: Iterable[pa.Table],
     cli_rows: Iterable[Row],
     cf6_rows: Iterable[Row],
     rejects: Iterable[Reject],
     track_watermarks: bool = False,
 ) -> list[DltResource]:
-    """The IEM source: observations, CLI, CF6 and rejects, already parsed.
+    """The IEM source: observations, CLI, CF6 and rejects.
 
     Args:
-        observation_batches: observation row batches.
+        observations: observation batches (may be parsed while dlt extracts them).
         cli_rows: CLI rows.
         cf6_rows: CF6 rows.
-        rejects: every reject of the parse (must be complete before the load starts).
+        rejects: every reject of the parse; complete only once the observations are extracted,
+            so the runner extracts ``OBSERVATION_RESOURCES`` first and ``REPORT_RESOURCES`` after.
         track_watermarks: see ``asos_observations``.
 
     Returns:
-        The resources (the rejects table shell first, then the data, then the rejects).
+        The resources (the rejects table shell, the data, the rejects).
     """
     return [
         rejects_table(),
-        asos_observations(observation_batches, track_watermarks),
+        asos_observations(observations, track_watermarks),
         cli_reports(cli_rows),
         cf6_reports(cf6_rows),
         rejects_resource(rejects),
     ]
+
+
+# The two extraction steps of a load: observations (parsed while extracted), then what the
+# parse collected meanwhile. The rejects shell goes with the rejects so one package creates
+# the table with every column (dlt adds ``_dlt_id`` for the row-dict rejects).
+OBSERVATION_RESOURCES = ("asos_observations",)
+REPORT_RESOURCES = ("rejects_table", "cli_reports", "cf6_reports", "rejects")

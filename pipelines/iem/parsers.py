@@ -35,7 +35,7 @@ from domain.observations import (
     observation_row,
     offset_valid_at,
 )
-from pipelines.documents import DocumentError, RawDocument, csv_lines, load_json
+from pipelines.documents import CsvLine, DocumentError, RawDocument, csv_lines, load_json
 from pipelines.iem.revisions import add_revisions
 from pipelines.rejects import Reject
 
@@ -144,17 +144,35 @@ def sniff(text: str, location: str = "") -> Kind | None:
 # Report type
 
 
+def stated_report_type(raw: str | None) -> int | None:
+    """A report type the request (the document ``hint``) or a ``report_type`` column states.
+
+    Args:
+        raw: the hint or column text.
+
+    Returns:
+        1, 3 or 4; None when ``raw`` is absent or blank (the type is then inferred).
+
+    Raises:
+        RowError: anything else.
+    """
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise RowError(f"report_type {raw!r} is not 1, 3 or 4") from exc
+    if value not in REPORT_TYPES:
+        raise RowError(f"report_type {raw!r} is not 1, 3 or 4")
+    return value
+
+
 def _report_type(
     hint: str | None, column: str | None, metar_kind: str | None, has_slp: bool
 ) -> int:
     for raw in (hint, column):
-        if raw is not None and raw.strip():
-            try:
-                value = int(raw)
-            except ValueError as exc:
-                raise RowError(f"report_type {raw!r} is not 1, 3 or 4") from exc
-            if value not in REPORT_TYPES:
-                raise RowError(f"report_type {raw!r} is not 1, 3 or 4")
+        value = stated_report_type(raw)
+        if value is not None:
             return value
     if metar_kind == "SPECI":
         return 4
@@ -216,48 +234,108 @@ def reject(doc: RawDocument, source: str, reason: str, raw: str, where: str) -> 
     )
 
 
-def csv_records(
-    doc: RawDocument, source: str, out: Parsed
-) -> Iterator[tuple[int, str, dict[str, str | None]]]:
-    """CSV data lines as (line number, raw line, fields); bad lines become rejects in ``out``."""
+def csv_header(values: list[str]) -> list[str]:
+    """Column names of a CSV header line: stripped, without a byte-order mark, lower case."""
+    return [name.strip().lstrip("\ufeff").lower() for name in values]
+
+
+def line_fields(
+    doc: RawDocument, source: str, out: Parsed, header: list[str], line: CsvLine, truncated: bool
+) -> dict[str, str | None] | None:
+    """One line after the header as fields by column name.
+
+    Args:
+        doc: the document.
+        source: the reject source name.
+        out: where a reject goes.
+        header: the column names (``csv_header``).
+        line: the line (from ``csv_lines``).
+        truncated: the line is the document's last and has no line end (cut off).
+
+    Returns:
+        The fields; None for a comment, or a bad line (its reject appended to ``out``).
+    """
+    number, raw, values = line.number, line.raw, line.values
+    if raw.startswith("#"):
+        return None
+    if values is None:
+        out.rejects.append(reject(doc, source, line.error or "", raw, f":{number}"))
+        return None
     # IEM ends every response with a newline; a last line without one was cut off in transit
     # or on disk, so it is rejected even when it happens to have every column.
+    if truncated:
+        out.rejects.append(
+            reject(doc, source, "truncated file: last line has no line end", raw, f":{number}")
+        )
+        return None
+    if len(values) != len(header):
+        out.rejects.append(
+            reject(
+                doc,
+                source,
+                f"garbled row: {len(values)} fields, header has {len(header)}",
+                raw,
+                f":{number}",
+            )
+        )
+        return None
+    return dict(zip(header, values, strict=True))
+
+
+def _after_header(doc: RawDocument) -> Iterator[tuple[list[str], CsvLine, bool]]:
+    """The lines after the header, with the header and whether each is a cut-off last line."""
     truncated_last = bool(doc.text) and not doc.text.endswith(("\n", "\r"))
     last_line = len(doc.text.splitlines())
     header: list[str] | None = None
     for parsed in csv_lines(doc.text):
-        number, line, values = parsed.number, parsed.raw, parsed.values
-        if line.startswith("#"):
+        if header is None and parsed.values is not None and not parsed.raw.startswith("#"):
+            header = csv_header(parsed.values)
             continue
-        if values is None:
-            out.rejects.append(reject(doc, source, parsed.error or "", line, f":{number}"))
-            continue
-        if header is None:
-            header = [name.strip().lstrip("\ufeff").lower() for name in values]
-            continue
-        if truncated_last and number == last_line:
-            out.rejects.append(
-                reject(doc, source, "truncated file: last line has no line end", line, f":{number}")
-            )
-            continue
-        if len(values) != len(header):
-            out.rejects.append(
-                reject(
-                    doc,
-                    source,
-                    f"garbled row: {len(values)} fields, header has {len(header)}",
-                    line,
-                    f":{number}",
-                )
-            )
-            continue
-        yield number, line, dict(zip(header, values, strict=True))
+        # Before the header only comments and unreadable lines come here (never a data row).
+        yield header or [], parsed, truncated_last and parsed.number == last_line
+
+
+def csv_records(
+    doc: RawDocument, source: str, out: Parsed
+) -> Iterator[tuple[int, str, dict[str, str | None]]]:
+    """CSV data lines as (line number, raw line, fields); bad lines become rejects in ``out``."""
+    for header, line, truncated in _after_header(doc):
+        fields = line_fields(doc, source, out, header, line, truncated)
+        if fields is not None:
+            yield line.number, line.raw, fields
+
+
+def observation_line(
+    doc: RawDocument, kind: Kind, header: list[str], line: CsvLine, truncated: bool, out: Parsed
+) -> Row | None:
+    """One line of an observation CSV through the row rule (``domain.observations``).
+
+    Args:
+        doc: the document.
+        kind: ``Kind.asos`` or ``Kind.hourly``.
+        header: the column names.
+        line: the line.
+        truncated: see ``line_fields``.
+        out: where a reject goes.
+
+    Returns:
+        The row (without revision columns), or None (a comment, or a reject in ``out``).
+    """
+    fields = line_fields(doc, "iem_asos", out, header, line, truncated)
+    if fields is None:
+        return None
+    try:
+        return _observation_row(fields, kind, doc)
+    except (RowError, ObservationError) as exc:
+        out.rejects.append(reject(doc, "iem_asos", str(exc), line.raw, f":{line.number}"))
+        return None
 
 
 def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
     """Parse an asos.py CSV or a third-party hourly CSV into ``asos_observations`` rows.
 
     Every report is a row; revisions of one station-minute-type are numbered in file order.
+    This is the row-by-row reference; ``asos_arrow`` is its vectorised twin for loads.
 
     Args:
         doc: the document; ``hint`` is the requested report type, if known.
@@ -267,19 +345,27 @@ def parse_observations(doc: RawDocument, kind: Kind | None = None) -> Parsed:
         Rows, rejects and notes.
     """
     out = Parsed()
+    kind = observation_kind(doc, kind, out)
+    if kind is None:
+        return out
+    for header, line, truncated in _after_header(doc):
+        row = observation_line(doc, kind, header, line, truncated, out)
+        if row is not None:
+            out.rows.append(row)
+    add_revisions(out.rows)
+    return out
+
+
+def observation_kind(doc: RawDocument, kind: Kind | None, out: Parsed) -> Kind | None:
+    """The observation format of a document, or None (an empty one is a note, another format
+    a reject, in ``out``)."""
     if not doc.text.strip():
         out.notes.append(f"empty response: {doc.location}")
-        return out
+        return None
     kind = kind or sniff(doc.text[:8192], doc.location)
     if kind not in (Kind.asos, Kind.hourly):
         out.rejects.append(
             reject(doc, "iem_asos", "not an asos.py or hourly CSV", doc.text[:500], "")
         )
-        return out
-    for number, line, fields in csv_records(doc, "iem_asos", out):
-        try:
-            out.rows.append(_observation_row(fields, kind, doc))
-        except (RowError, ObservationError) as exc:
-            out.rejects.append(reject(doc, "iem_asos", str(exc), line, f":{number}"))
-    add_revisions(out.rows)
-    return out
+        return None
+    return kind

@@ -104,6 +104,58 @@ def add_revisions(rows: list[Row]) -> None:
         row["is_correction"] = tokens is not None and _CORRECTION in tokens
 
 
+def revision_numbers(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Array:
+    """``revision`` for one document's rows, vectorised (``add_revisions`` row by row).
+
+    A report's number is the rank, within its station-minute-type, of the line where its
+    ``revision_id`` first appears (the data source is the document's, the same for every row).
+
+    Args:
+        con: a DuckDB connection to compute with.
+        table: the rows in line order, with the observation key, ``revision_id`` and the line
+            number ``n``.
+
+    Returns:
+        The numbers, in the table's order.
+    """
+    con.register("revision_rows", table)
+    try:
+        several = con.sql(
+            "select count(*) from (select 1 from revision_rows "
+            "group by station, valid_at, report_type "
+            "having min(revision_id) <> max(revision_id))"
+        ).fetchall()[0][0]
+        if not several:
+            # The common case: one report per station-minute-type (or the same one repeated).
+            return pa.repeat(1, table.num_rows)
+        return (
+            con.sql(
+                """
+                select dense_rank() over (
+                    partition by station, valid_at, report_type order by first_n
+                ) as revision
+                from (
+                    select
+                        n,
+                        station,
+                        valid_at,
+                        report_type,
+                        min(n) over (
+                            partition by station, valid_at, report_type, revision_id
+                        ) as first_n
+                    from revision_rows
+                )
+                order by n
+                """
+            )
+            .to_arrow_table()
+            .column("revision")
+            .combine_chunks()
+        )
+    finally:
+        con.unregister("revision_rows")
+
+
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, bool]:
     """Column name -> nullable, of one table (empty when there is no such table)."""
     rows = con.execute(

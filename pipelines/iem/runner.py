@@ -1,15 +1,15 @@
 """Run IEM loads: from files, from the live API, or from documents handed over by the sample.
 
-Every channel ends in the same place: documents -> ``parsers`` (observations) or ``daily``
-(CLI/CF6) -> ``iem_source`` -> dlt merge.
-Parsing finishes before the load starts so the rejects resource sees every reject.
+Every channel ends in the same place: documents -> ``asos_arrow`` (observations, vectorised,
+with ``parsers`` as the row-by-row reference) or ``daily`` (CLI/CF6) -> ``iem_source`` -> dlt
+merge. Observations are parsed while dlt extracts them, one document at a time, so memory holds
+one batch, not the input; CLI/CF6 rows and every reject are extracted after them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,58 +28,25 @@ from adapters.iem.client import IemClient, IemRequestError, IemResponse, asos_re
 from domain.climate_day import climate_day_window
 from domain.layout import warehouse_path
 from domain.stations import Station
+from pipelines import lake
 from pipelines.documents import RawDocument
-from pipelines.iem import WATERMARK_STATE_KEY, iem_source, revisions, settings, watermark_key
-from pipelines.iem.daily import parse_daily
-from pipelines.iem.parsers import Kind, Parsed, parse_observations, sniff
+from pipelines.iem import (
+    OBSERVATION_RESOURCES,
+    REPORT_RESOURCES,
+    WATERMARK_STATE_KEY,
+    iem_source,
+    revisions,
+    settings,
+    watermark_key,
+)
+from pipelines.iem.batches import SNIFF_BYTES, Collected, observation_batches
+from pipelines.iem.parsers import Kind, sniff
 from pipelines.loading import LoadSummary, table_row_counts
-from pipelines.rejects import Reject
 from pipelines.warehouse import IEM_DATASET, LoadFailedError, assert_load_ok, make_pipeline
 
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
-
-# How much of a file to read when sniffing its format.
-_SNIFF_BYTES = 64 * 1024
-
-
-@dataclass
-class _Collected:
-    """Everything parsed from a set of documents, ready to load."""
-
-    observation_batches: list[list[Row]] = field(default_factory=list)
-    cli_rows: list[Row] = field(default_factory=list)
-    cf6_rows: list[Row] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    documents: int = 0
-
-    @property
-    def observation_rows(self) -> int:
-        return sum(len(batch) for batch in self.observation_batches)
-
-    def add_observations(self, parsed: Parsed) -> None:
-        """Append rows in batches of at most ``settings.BATCH_ROWS``."""
-        rows = parsed.rows
-        for start in range(0, len(rows), settings.BATCH_ROWS):
-            chunk = rows[start : start + settings.BATCH_ROWS]
-            last = self.observation_batches[-1] if self.observation_batches else None
-            if last is not None and len(last) + len(chunk) <= settings.BATCH_ROWS:
-                last.extend(chunk)
-            else:
-                self.observation_batches.append(list(chunk))
-        self._add_common(parsed)
-
-    def add_daily(self, parsed: Parsed, kind: Kind) -> None:
-        """Append CLI or CF6 rows."""
-        (self.cf6_rows if kind is Kind.cf6 else self.cli_rows).extend(parsed.rows)
-        self._add_common(parsed)
-
-    def _add_common(self, parsed: Parsed) -> None:
-        self.rejects.extend(parsed.rejects)
-        self.notes.extend(parsed.notes)
-        self.documents += 1
 
 
 def _progress() -> Progress:
@@ -94,7 +61,7 @@ def _progress() -> Progress:
 
 def _read_head(path: Path) -> str:
     with path.open("rb") as handle:
-        return handle.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
+        return handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
 
 
 def claims(path: Path) -> bool:
@@ -113,52 +80,64 @@ def claims(path: Path) -> bool:
         return False
 
 
-def _parse_into(collected: _Collected, doc: RawDocument, kind: Kind | None) -> None:
-    kind = kind or sniff(doc.text[:_SNIFF_BYTES], doc.location)
-    if kind in (Kind.asos, Kind.hourly):
-        collected.add_observations(parse_observations(doc, kind))
-    elif kind in (Kind.cli, Kind.cf6):
-        collected.add_daily(parse_daily(doc, kind), kind)
-    else:
-        collected.rejects.append(
-            Reject(
-                "iem_files",
-                "not a format the IEM loader reads",
-                doc.text[:500],
-                doc.location,
-                doc.data_source,
-                doc.ingest_channel,
-            )
-        )
-        collected.documents += 1
+def _load(
+    docs: Iterable[tuple[RawDocument, Kind | None]],
+    total: int | None,
+    label: str,
+    track_watermarks: bool = False,
+    between: Callable[[Collected], None] | None = None,
+) -> tuple[Collected, LoadSummary]:
+    """Parse and load documents with dlt: observations extracted as they are parsed, then
+    CLI/CF6 rows and every reject; normalised and loaded in one go.
 
+    Args:
+        docs: the documents, with their format when known (sniffed otherwise).
+        total: how many documents, for the progress bar (None when unknown).
+        label: the summary's source label.
+        track_watermarks: see ``iem.asos_observations``.
+        between: called once the observations are extracted, before the CLI/CF6 rows and
+            rejects are: it may filter them, or raise ``LoadFailedError`` to load nothing.
 
-def _load(collected: _Collected, label: str, track_watermarks: bool = False) -> LoadSummary:
-    """Run the dlt pipeline over parsed data and summarise the warehouse afterwards."""
+    Returns:
+        What the parse collected, and the load summary.
+
+    Raises:
+        LoadFailedError: the load failed.
+    """
     pipeline = make_pipeline("iem", IEM_DATASET)
-    source = iem_source(
-        collected.observation_batches,
-        collected.cli_rows,
-        collected.cf6_rows,
-        collected.rejects,
-        track_watermarks=track_watermarks,
-    )
-    rows = collected.observation_rows + len(collected.cli_rows) + len(collected.cf6_rows)
-    log.info(
-        "%s: loading %d observations, %d CLI, %d CF6 rows, %d rejects",
-        label,
-        collected.observation_rows,
-        len(collected.cli_rows),
-        len(collected.cf6_rows),
-        len(collected.rejects),
-    )
+    collected = Collected()
+    show = total is None or total >= settings.PROGRESS_MIN_DOCUMENTS
     try:
         _migrate_revisions()
         with _progress() as progress:
-            # A spinner-like bar: dlt runs extract/normalize/load as one call.
-            task = progress.add_task(f"{label}: loading {rows:,} rows into DuckDB", total=1)
-            info = pipeline.run(source)
-            progress.update(task, completed=1)
+            task = progress.add_task(f"{label}: parsing", total=total, visible=show)
+            batches = observation_batches(docs, collected, lambda: progress.advance(task))
+            observations = iem_source(batches, [], [], [], track_watermarks)
+            pipeline.extract(observations.with_resources(*OBSERVATION_RESOURCES))
+            if between is not None:
+                try:
+                    between(collected)
+                except LoadFailedError:
+                    pipeline.abort_packages()  # the extracted package is deleted, not loaded
+                    raise
+            # Each extract is normalised at once so its package carries the current schema.
+            pipeline.normalize()
+            log.info(
+                "%s: loading %d observations (%d lines by the row-by-row reference), "
+                "%d CLI, %d CF6 rows, %d rejects",
+                label,
+                collected.observation_rows,
+                collected.reference_lines,
+                len(collected.cli_rows),
+                len(collected.cf6_rows),
+                len(collected.rejects),
+            )
+            reports = iem_source([], collected.cli_rows, collected.cf6_rows, collected.rejects)
+            pipeline.extract(reports.with_resources(*REPORT_RESOURCES))
+            pipeline.normalize()
+            info = pipeline.load()
+    except LoadFailedError:
+        raise
     except Exception as exc:  # dlt wraps destination errors in PipelineStepFailed
         raise LoadFailedError(f"{label}: dlt load into {IEM_DATASET} failed: {exc}") from exc
     assert_load_ok(info, label)
@@ -169,29 +148,16 @@ def _load(collected: _Collected, label: str, track_watermarks: bool = False) -> 
         rejects_added=len(collected.rejects),
         notes=list(collected.notes),
     )
-    return summary
+    return collected, summary
 
 
 def _migrate_revisions() -> None:
     """Add the revision columns to a warehouse loaded before they existed (see ``revisions``)."""
     path = warehouse_path()
-    if not path.exists():
-        return  # a new warehouse: dlt creates the table with them
+    if lake.lake_path() is not None or not path.exists():
+        return  # a lake load, or a new warehouse: dlt creates the table with them
     with duckdb.connect(str(path)) as con:
         revisions.migrate(con, IEM_DATASET)
-
-
-def _parse_documents(
-    docs: Iterable[tuple[RawDocument, Kind | None]], total: int | None, label: str
-) -> _Collected:
-    collected = _Collected()
-    show = total is None or total >= settings.PROGRESS_MIN_DOCUMENTS
-    with _progress() as progress:
-        task = progress.add_task(f"{label}: parsing", total=total, visible=show)
-        for doc, kind in docs:
-            _parse_into(collected, doc, kind)
-            progress.advance(task)
-    return collected
 
 
 def run_files(paths: list[Path]) -> LoadSummary:
@@ -218,18 +184,18 @@ def run_files(paths: list[Path]) -> LoadSummary:
                 continue
             yield RawDocument(text, str(path), "real", "files"), None
 
-    collected = _parse_documents(documents(), len(paths), label)
-    if unreadable and len(unreadable) == len(paths):
-        raise LoadFailedError(f"{label}: no file could be read ({'; '.join(unreadable)})")
+    def readable(_: Collected) -> None:
+        if unreadable and len(unreadable) == len(paths):
+            raise LoadFailedError(f"{label}: no file could be read ({'; '.join(unreadable)})")
+
+    collected, summary = _load(documents(), len(paths), label, between=readable)
     loaded = collected.observation_rows + len(collected.cli_rows) + len(collected.cf6_rows)
     if loaded == 0 and collected.rejects:
-        # Nothing usable at all: still record why, then fail loudly.
-        _load(collected, label)
+        # Nothing usable at all: the rejects say why (they are loaded); fail loudly.
         raise LoadFailedError(
             f"{label}: no loadable rows in {len(paths)} file(s); "
             f"{len(collected.rejects)} rejects recorded in {IEM_DATASET}.rejects"
         )
-    summary = _load(collected, label)
     summary.notes.extend(f"unreadable: {item}" for item in unreadable)
     return summary
 
@@ -308,22 +274,23 @@ def run_live(
                     continue
                 yield RawDocument(item.text, item.url, "real", "http", hint=item.report_type), kind
 
+    def answered(collected: Collected) -> None:
+        if failures and collected.documents == 0:
+            raise LoadFailedError(
+                f"{label}: all {len(failures)} requests failed; first: {failures[0]}"
+            )
+        _keep_window(collected, stations, start, end)
+
     try:
-        collected = _parse_documents(documents(), total, label)
+        _, summary = _load(documents(), total, label, track_watermarks=True, between=answered)
     finally:
         if own_client:
             http.close()
-    if failures and collected.documents == 0:
-        raise LoadFailedError(f"{label}: all {len(failures)} requests failed; first: {failures[0]}")
-    collected = _keep_window(collected, stations, start, end)
-    summary = _load(collected, label, track_watermarks=True)
     summary.notes.extend(f"request failed: {failure}" for failure in failures)
     return summary
 
 
-def _keep_window(
-    collected: _Collected, stations: list[Station], start: date, end: date
-) -> _Collected:
+def _keep_window(collected: Collected, stations: list[Station], start: date, end: date) -> None:
     """Drop CLI/CF6 rows outside ``start..end``: those endpoints return whole years."""
     wanted = {station.icao for station in stations}
     collected.cli_rows = [
@@ -336,7 +303,6 @@ def _keep_window(
         for row in collected.cf6_rows
         if start <= row["climate_date"] <= end and row["station"] in wanted
     ]
-    return collected
 
 
 def load_documents(
@@ -368,5 +334,4 @@ def load_documents(
         for doc in cf6:
             yield doc, Kind.cf6
 
-    collected = _parse_documents(documents(), None, label)
-    return _load(collected, label)
+    return _load(documents(), None, label)[1]
