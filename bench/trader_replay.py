@@ -11,9 +11,8 @@
    the 15-minute checkpoint grid, with simulated KNYC weather (5-minute and hourly reports) and
    a KNYC HIGH design row, journaling to a throwaway SQLite journal. Wall time from reading the
    file to the settled day; ticks/s = book rows / wall time (target: the day under 1 s).
-2. **decide()**: ``domain.decision.decide`` on realistic inputs (a six-bracket ladder with asks
-   and model probabilities, running extremes and checkpoints across the window, the risk
-   state), each call timed alone; p50 and p99 in µs per rule (``design``, ``fair_value``).
+2. **decide()**: ``domain.decision.decide`` latency per rule (``design``, ``fair_value``), the
+   microbenchmark of ``bench.decide`` (its docstring has the inputs and the method).
 
 Not a timed test: it prints a table (and ``--json`` the figures).
 """
@@ -24,7 +23,6 @@ import argparse
 import csv
 import json
 import random
-import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta
@@ -35,14 +33,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from domain.brackets import Bracket
+from bench.decide import DAY, EVENT, STATION, TICKERS, measure
 from domain.climate_day import climate_day_window
-from domain.decision import decide
-from domain.decision_input import DecisionInput, LadderQuote
-from domain.risk import RiskState
 from domain.running_extreme import Observation
 from domain.stations import Station, station_by_icao
-from domain.thresholds import StationThresholds
 from trader.replay import ReplayClock, ReplayConfig, run_replay
 from trader.replay_books import (
     RECORDER_ZONE,
@@ -52,20 +46,6 @@ from trader.replay_books import (
     read_top_of_book,
 )
 from trader.settlement import ClimateReport
-
-DAY = date(2025, 12, 5)
-STATION = "KNYC"
-EVENT = f"KXHIGHNY-{DAY:%y}DEC{DAY:%d}"
-# The real event's ladder: two tails and four 2 °F bins.
-TICKERS = ("T30", "B30.5", "B32.5", "B34.5", "B36.5", "T37")
-BRACKETS = {
-    "T30": Bracket(None, 29),
-    "B30.5": Bracket(30, 31),
-    "B32.5": Bracket(32, 33),
-    "B34.5": Bracket(34, 35),
-    "B36.5": Bracket(36, 37),
-    "T37": Bracket(38, None),
-}
 
 
 def generate_books(path: Path, rows: int, seed: int = 7) -> Path:
@@ -198,68 +178,6 @@ def replay_books(books: Path, folder: Path) -> dict[str, Any]:
     }
 
 
-def _inputs(rule: str, count: int, seed: int) -> list[DecisionInput]:
-    rng = random.Random(seed)
-    base = StationThresholds(
-        station_icao=STATION,
-        contract_type="HIGH",
-        rule="design" if rule == "design" else "fair_value",
-        window_start_minute=840,
-        buffer_f=1,
-        accuracy=Decimal("0.9000"),
-        min_edge=Decimal("0.0200"),
-        tier="A" if rule == "design" else "FV",
-    )
-    start, _ = climate_day_window(DAY, station_by_icao(STATION))
-    out = []
-    for _ in range(count):
-        extreme = rng.randint(28, 40)
-        ladder = tuple(
-            LadderQuote(
-                market_ticker=f"{EVENT}-{ticker}",
-                bracket=BRACKETS[ticker],
-                yes_ask=Decimal(rng.randint(2, 97)) / 100,
-                yes_bid=Decimal(rng.randint(1, 90)) / 100,
-                probability=Decimal(rng.randint(0, 1000)) / 1000,
-            )
-            for ticker in TICKERS
-        )
-        out.append(
-            DecisionInput(
-                thresholds=base,
-                contract_type="HIGH",
-                climate_date=DAY,
-                running_extreme_f=extreme,
-                observation_age_minutes=Decimal(rng.randint(0, 25)),
-                ladder=ladder,
-                now=start + timedelta(minutes=15 * rng.randint(56, 95)),
-            )
-        )
-    return out
-
-
-def decide_latency(rule: str, count: int, seed: int = 11) -> dict[str, float]:
-    """p50 / p99 of one ``decide`` call, µs, over ``count`` inputs (after a warm-up pass)."""
-    inputs = _inputs(rule, count, seed)
-    risk = RiskState()
-    for inp in inputs[: min(200, count)]:
-        decide(inp, risk)
-    times = []
-    trades = 0
-    for inp in inputs:
-        begin = time.perf_counter_ns()
-        decision = decide(inp, risk)
-        times.append((time.perf_counter_ns() - begin) / 1000)
-        trades += decision.is_trade
-    times.sort()
-    return {
-        "calls": count,
-        "trades": trades,
-        "p50_us": statistics.median(times),
-        "p99_us": times[min(len(times) - 1, int(len(times) * 0.99))],
-    }
-
-
 def print_results(console: Console, results: dict[str, Any]) -> None:
     """The figures as a table."""
     replayed = results["replay"]
@@ -302,9 +220,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results: dict[str, Any] = {
             "books": str(args.books) if args.books else f"generated {EVENT}",
             "replay": replay_books(books, folder),
-            "decide": {
-                rule: decide_latency(rule, args.decide_calls) for rule in ("design", "fair_value")
-            },
+            "decide": measure(args.decide_calls),
         }
     console = Console()
     print_results(console, results)

@@ -17,6 +17,9 @@ station x contract x climate day on which the engine wanted to trade.
 - A risk-blocked order is reported with the count and fee the engine sized it to
   (``Decision.candidate_count`` / ``candidate_fee``: ``domain.sizing`` and ``domain.fees``), so
   its hypothetical P&L is the engine's own, not a copy of the SQL's.
+- Only checkpoints the engine would buy at before its risk gate are replayed (and kept in
+  memory): every other one decides NO_TRADE for a reason the risk state never sees (it reports
+  nothing and changes no state), so the trades are those of a replay of every checkpoint.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from domain.brackets import Bracket
-from domain.decision import Decision
+from domain.decision import Decision, decide
 from domain.decision_input import DecisionInput, LadderQuote
 from domain.replay import Settlement, replay
-from domain.risk import RiskLimits, RiskReason, order_pnl
+from domain.risk import RiskLimits, RiskReason, RiskState, order_pnl
 from domain.thresholds import StationThresholds
 
 ZERO = Decimal(0)
@@ -267,9 +270,13 @@ def backtest(
         key: StationThresholds.from_record({**record, "verdict": "GO"}, allow_simulated=True)
         for key, record in thresholds.items()
     }
+    # A fresh state with the replay's limits: the same stakes, and no risk gate that can say no.
+    probe = RiskState(limits=limits)
     settlements: dict[tuple[str, str], tuple[datetime | None, str | None]] = {}
     streams: dict[tuple[str, ...], list[tuple[BookKey, _Checkpoint]]] = defaultdict(list)
     for book, checkpoint in _ladders(rows, engine):
+        if not decide(checkpoint.inp, probe).is_trade:
+            continue
         for ticker, row in checkpoint.rows.items():
             settlements[(book[0], ticker)] = (row.settled_at, row.result)
         streams[book[:1] if scope == "data_source" else book].append((book, checkpoint))

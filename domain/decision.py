@@ -24,7 +24,6 @@ minutes after local-standard-time midnight with the station's fixed standard off
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,10 +31,11 @@ from enum import StrEnum
 from typing import Literal
 
 from domain.brackets import headroom, is_dead, is_decided
+from domain.checkpoint_clock import checkpoint_minute
 from domain.decision_input import DecisionInput
-from domain.pricing import PricedOrder, price_order
+from domain.pricing import order_edge, sized_order
+from domain.quotes import executable_ask
 from domain.risk import RiskState, TradeKey, check, order_pnl
-from domain.thresholds import StationThresholds
 
 Action = Literal["BUY_YES", "NO_TRADE"]
 
@@ -136,12 +136,12 @@ class Decision:
         return order_pnl(self.count, self.price, self.fee, won)
 
 
-def _stake_bounds(thresholds: StationThresholds, risk: RiskState | None) -> tuple[Decimal, Decimal]:
-    # The station may trade a narrower band than the desk-wide limits, never a wider one.
-    if risk is None:
-        return thresholds.stake_min, thresholds.stake_max
-    limits = risk.limits
-    return max(thresholds.stake_min, limits.stake_min), min(thresholds.stake_max, limits.stake_max)
+# A candidate order: (ticker, ask, count, fee, EV per contract) of the bracket a rule picked.
+_Order = tuple[str, Decimal, int, Decimal, Decimal]
+# What the gates and the rule concluded: (reason code, None for a buy; text; the candidate
+# order, if one was priced; the probability used).
+_Outcome = tuple[str | None, str, _Order | None, Decimal | None]
+_new = object.__new__
 
 
 def decide(inp: DecisionInput, risk: RiskState | None = None) -> Decision:
@@ -159,117 +159,89 @@ def decide(inp: DecisionInput, risk: RiskState | None = None) -> Decision:
         first reason that stopped it (gates are checked in a fixed order, cheapest first).
     """
     th = inp.thresholds
-    minute = inp.checkpoint_minute
-
-    def no_trade(
-        code: str, text: str, order: PricedOrder | None = None, p: Decimal | None = None
-    ) -> Decision:
-        return Decision(
-            action="NO_TRADE",
-            reason_code=str(code),
-            reason=text,
-            station_icao=th.station_icao,
-            contract_type=inp.contract_type,
-            climate_date=inp.climate_date,
-            checkpoint_minute=minute,
-            rule=th.rule,
-            market_ticker=order.quote.market_ticker if order else None,
-            price=order.ask if order else None,
-            probability=p,
-            expected_value_per_contract=order.ev if order else None,
-            candidate_count=order.count if order else 0,
-            candidate_fee=order.fee if order else ZERO,
-        )
-
-    # Configuration gates: the go/kill analysis and the design's tiers switch a contract off.
-    if th.verdict == "KILL":
-        return no_trade(
-            Reason.VERDICT_KILL, "go/kill verdict is KILL for this station and contract"
-        )
-    if th.tier.upper() == "SKIP" or (th.rule == "design" and th.accuracy < MIN_TIER_ACCURACY):
-        return no_trade(
-            Reason.TIER_SKIP,
-            f"tier {th.tier}, accuracy {th.accuracy} (design needs >= {MIN_TIER_ACCURACY})",
-        )
-
-    # Data gates: the thermometer must be read inside the window, and recently.
-    if not th.window_start_minute <= minute <= th.window_end_minute:
-        return no_trade(
-            Reason.OUTSIDE_WINDOW,
-            f"checkpoint minute {minute} outside {th.window_start_minute}..{th.window_end_minute}",
-        )
-    extreme = inp.running_extreme_f
-    if extreme is None:
-        return no_trade(Reason.NO_RUNNING_EXTREME, "no observation yet this climate day")
-    age = inp.observation_age_minutes
-    if age is None or age > th.max_obs_age_minutes:
-        return no_trade(
-            Reason.STALE_OBSERVATION, f"observation age {age} min > {th.max_obs_age_minutes} min"
-        )
-
-    stakes = _stake_bounds(th, risk)
-    if th.rule == "design":
-        result = _design(inp, extreme, stakes, no_trade)
-    else:
-        result = _fair_value(inp, extreme, stakes, no_trade)
-    if isinstance(result, Decision):
-        return result
-    order, p, text = result
-
+    minute = checkpoint_minute(inp.now, inp.climate_date, th.station_icao)
+    code, text, order, p = _evaluate(inp, minute, risk)
     # Risk gate last, so a blocked decision still shows the trade it would have made.
-    if risk is not None:
+    if code is None and risk is not None:
         blocked = check(
             risk, th.station_icao, inp.contract_type, inp.climate_date, inp.climate_date
         )
         if blocked is not None:
-            return no_trade(blocked, f"risk limit: {blocked}; would have bought {text}", order, p)
-
-    return Decision(
-        action="BUY_YES",
-        reason_code=Reason.TRADE.value,
-        reason=f"buy {text}",
+            code, text = blocked, f"risk limit: {blocked}; would have bought {text}"
+    ticker, ask, count, fee, ev = (None, None, 0, ZERO, None) if order is None else order
+    # Filled like the frozen dataclass's __init__ would (same fields, same values), without its
+    # one object.__setattr__ per field: the largest single cost of a decide call.
+    decision: Decision = _new(Decision)
+    decision.__dict__.update(
+        action="NO_TRADE" if code is not None else "BUY_YES",
+        reason_code=str(code) if code is not None else Reason.TRADE.value,
+        reason=text if code is not None else f"buy {text}",
         station_icao=th.station_icao,
         contract_type=inp.contract_type,
         climate_date=inp.climate_date,
         checkpoint_minute=minute,
         rule=th.rule,
-        market_ticker=order.quote.market_ticker,
-        price=order.ask,
-        count=order.count,
-        fee=order.fee,
+        market_ticker=ticker,
+        price=ask,
+        count=0 if code is not None else count,
+        fee=ZERO if code is not None else fee,
         probability=p,
-        expected_value_per_contract=order.ev,
-        candidate_count=order.count,
-        candidate_fee=order.fee,
+        expected_value_per_contract=ev,
+        candidate_count=count,
+        candidate_fee=fee,
     )
+    return decision
 
 
-_NoTrade = Callable[..., Decision]
-
-
-def _describe(order: PricedOrder, p: Decimal) -> str:
-    return (
-        f"{order.count} x {order.quote.market_ticker} @ {order.ask} "
-        f"(p {p}, fee {order.fee}, EV/contract {order.ev:.4f})"
-    )
-
-
-def _sized(
-    order: PricedOrder, stakes: tuple[Decimal, Decimal], p: Decimal, no_trade: _NoTrade
-) -> Decision | None:
-    if order.count == 0:
-        return no_trade(
-            Reason.STAKE_BELOW_MIN,
-            f"at {order.ask} the most contracts within ${stakes[1]} cost less than ${stakes[0]}",
-            order,
-            p,
+def _evaluate(inp: DecisionInput, minute: int, risk: RiskState | None) -> _Outcome:
+    """Every gate before the risk limits, then the thresholds' rule."""
+    th = inp.thresholds
+    # Configuration gates: the go/kill analysis and the design's tiers switch a contract off.
+    if th.verdict == "KILL":
+        return (
+            Reason.VERDICT_KILL,
+            "go/kill verdict is KILL for this station and contract",
+            None,
+            None,
         )
-    return None
+    if th.tier.upper() == "SKIP" or (th.rule == "design" and th.accuracy < MIN_TIER_ACCURACY):
+        text = f"tier {th.tier}, accuracy {th.accuracy} (design needs >= {MIN_TIER_ACCURACY})"
+        return Reason.TIER_SKIP, text, None, None
+
+    # Data gates: the thermometer must be read inside the window, and recently.
+    if not th.window_start_minute <= minute <= th.window_end_minute:
+        text = (
+            f"checkpoint minute {minute} outside {th.window_start_minute}..{th.window_end_minute}"
+        )
+        return Reason.OUTSIDE_WINDOW, text, None, None
+    extreme = inp.running_extreme_f
+    if extreme is None:
+        return Reason.NO_RUNNING_EXTREME, "no observation yet this climate day", None, None
+    age = inp.observation_age_minutes
+    if age is None or age > th.max_obs_age_minutes:
+        text = f"observation age {age} min > {th.max_obs_age_minutes} min"
+        return Reason.STALE_OBSERVATION, text, None, None
+
+    # The station may trade a narrower band than the desk-wide limits, never a wider one
+    # (max/min written out: an equal bound keeps the station's digits, as max() would).
+    stake_min, stake_max = th.stake_min, th.stake_max
+    if risk is not None:
+        limits = risk.limits
+        if limits.stake_min > stake_min:
+            stake_min = limits.stake_min
+        if limits.stake_max < stake_max:
+            stake_max = limits.stake_max
+    if th.rule == "design":
+        return _design(inp, extreme, stake_min, stake_max)
+    return _fair_value(inp, extreme, stake_min, stake_max)
 
 
-def _design(
-    inp: DecisionInput, extreme: int, stakes: tuple[Decimal, Decimal], no_trade: _NoTrade
-) -> Decision | tuple[PricedOrder, Decimal, str]:
+def _describe(order: _Order, p: Decimal) -> str:
+    ticker, ask, count, fee, ev = order
+    return f"{count} x {ticker} @ {ask} (p {p}, fee {fee}, EV/contract {ev:.4f})"
+
+
+def _design(inp: DecisionInput, extreme: int, stake_min: Decimal, stake_max: Decimal) -> _Outcome:
     """The design rule: the bracket holding the running extreme, away from its edges, under accuracy.
 
     The buffer is the headroom in the direction the extreme can still move
@@ -282,83 +254,94 @@ def _design(
     th = inp.thresholds
     holding = [q for q in inp.ladder if q.bracket.contains(extreme)]
     if not holding:
-        return no_trade(
-            Reason.NO_BRACKET_CONTAINS, f"no bracket of the ladder contains {extreme}°F"
+        return (
+            Reason.NO_BRACKET_CONTAINS,
+            f"no bracket of the ladder contains {extreme}°F",
+            None,
+            None,
         )
     if len(holding) > 1:
         tickers = sorted(q.market_ticker for q in holding)
-        return no_trade(Reason.LADDER_OVERLAP, f"{extreme}°F is in several brackets: {tickers}")
+        return Reason.LADDER_OVERLAP, f"{extreme}°F is in several brackets: {tickers}", None, None
     quote = holding[0]
     room = headroom(quote.bracket, extreme, inp.contract_type)
     # None = unbounded in the direction of travel: nothing to cross.
     if room is not None and room < th.buffer_f:
-        return no_trade(
-            Reason.INSIDE_BUFFER,
+        text = (
             f"{extreme}°F is {room}°F from the edge of {quote.market_ticker} it can still "
-            f"cross, buffer {th.buffer_f}",
+            f"cross, buffer {th.buffer_f}"
         )
+        return Reason.INSIDE_BUFFER, text, None, None
     p = th.accuracy
-    ask = quote.executable_ask
+    ask = executable_ask(quote.yes_ask)
     if ask is None:
-        return no_trade(Reason.NO_QUOTE, f"no ask on {quote.market_ticker}", None, p)
-    order = price_order(quote, ask, p, stakes)
+        return Reason.NO_QUOTE, f"no ask on {quote.market_ticker}", None, p
+    count, fee, per_contract = sized_order(
+        ask, stake_min, stake_max, quote.fee_type, quote.fee_multiplier
+    )
+    ev = order_edge(p, ask, per_contract)
+    order = (quote.market_ticker, ask, count, fee, ev)
     if ask >= th.accuracy:
-        return no_trade(
-            Reason.ASK_ABOVE_ACCURACY, f"ask {ask} not below accuracy {th.accuracy}", order, p
-        )
-    sized = _sized(order, stakes, p, no_trade)
-    if sized is not None:
-        return sized
-    if order.ev < th.min_edge:
-        return no_trade(
-            Reason.EDGE_BELOW_MIN,
-            f"EV/contract {order.ev:.4f} after fee < min edge {th.min_edge}",
-            order,
-            p,
-        )
+        return Reason.ASK_ABOVE_ACCURACY, f"ask {ask} not below accuracy {th.accuracy}", order, p
+    if count == 0:
+        text = f"at {ask} the most contracts within ${stake_max} cost less than ${stake_min}"
+        return Reason.STAKE_BELOW_MIN, text, order, p
+    if ev < th.min_edge:
+        text = f"EV/contract {ev:.4f} after fee < min edge {th.min_edge}"
+        return Reason.EDGE_BELOW_MIN, text, order, p
     decided = (
         " (tail already crossed)" if is_decided(quote.bracket, extreme, inp.contract_type) else ""
     )
-    return order, p, _describe(order, p) + decided
+    return None, _describe(order, p) + decided, order, p
 
 
 def _fair_value(
-    inp: DecisionInput, extreme: int, stakes: tuple[Decimal, Decimal], no_trade: _NoTrade
-) -> Decision | tuple[PricedOrder, Decimal, str]:
+    inp: DecisionInput, extreme: int, stake_min: Decimal, stake_max: Decimal
+) -> _Outcome:
     """The fair-value rule: the bracket with the largest ``p - ask - fee/count`` if >= min_edge.
 
     Brackets the running extreme has already made impossible are skipped whatever the model says
     (a guard against a stale or buggy probability). Ties go to the lowest ticker, so the ladder's
     order never changes the answer.
     """
-    th = inp.thresholds
-    priced = [q for q in inp.ladder if q.probability is not None]
-    if not priced:
-        return no_trade(Reason.NO_PROBABILITY, "no market of the ladder has a model probability")
-    orders: list[tuple[PricedOrder, Decimal]] = []
-    for quote in priced:
-        ask = quote.executable_ask
-        if ask is None or is_dead(quote.bracket, extreme, inp.contract_type):
+    contract = inp.contract_type
+    any_probability = False
+    # The best order overall and the best with a count, in one pass over the ladder; "best" is
+    # the least (-EV, ticker), the first seen on a full tie (as min() over the ladder).
+    best: _Order | None = None
+    best_p = ZERO
+    best_sized: _Order | None = None
+    best_sized_p = ZERO
+    for quote in inp.ladder:
+        p = quote.probability
+        if p is None:
             continue
-        assert quote.probability is not None  # filtered above; narrows the type
-        orders.append((price_order(quote, ask, quote.probability, stakes), quote.probability))
-    if not orders:
-        return no_trade(Reason.NO_QUOTE, "no live bracket with a model probability has an ask")
-    sizable = [(o, p) for o, p in orders if o.count > 0]
-    if not sizable:
-        order, p = min(orders, key=lambda item: (-item[0].ev, item[0].quote.market_ticker))
-        return no_trade(
-            Reason.STAKE_BELOW_MIN,
-            f"at every ask the most contracts within ${stakes[1]} cost less than ${stakes[0]}",
-            order,
-            p,
+        any_probability = True
+        ask = executable_ask(quote.yes_ask)
+        if ask is None or is_dead(quote.bracket, extreme, contract):
+            continue
+        count, fee, per_contract = sized_order(
+            ask, stake_min, stake_max, quote.fee_type, quote.fee_multiplier
         )
-    order, p = min(sizable, key=lambda item: (-item[0].ev, item[0].quote.market_ticker))
-    if order.ev < th.min_edge:
-        return no_trade(
-            Reason.EDGE_BELOW_MIN,
-            f"best EV/contract {order.ev:.4f} ({order.quote.market_ticker}) < min edge {th.min_edge}",
-            order,
-            p,
-        )
-    return order, p, _describe(order, p)
+        ev = order_edge(p, ask, per_contract)
+        ticker = quote.market_ticker
+        if best is None or ev > best[4] or (ev == best[4] and ticker < best[0]):
+            best, best_p = (ticker, ask, count, fee, ev), p
+        if count and (
+            best_sized is None
+            or ev > best_sized[4]
+            or (ev == best_sized[4] and ticker < best_sized[0])
+        ):
+            best_sized, best_sized_p = (ticker, ask, count, fee, ev), p
+    if not any_probability:
+        return Reason.NO_PROBABILITY, "no market of the ladder has a model probability", None, None
+    if best is None:
+        return Reason.NO_QUOTE, "no live bracket with a model probability has an ask", None, None
+    if best_sized is None:
+        text = f"at every ask the most contracts within ${stake_max} cost less than ${stake_min}"
+        return Reason.STAKE_BELOW_MIN, text, best, best_p
+    ticker, _, _, _, ev = best_sized
+    if ev < inp.thresholds.min_edge:
+        text = f"best EV/contract {ev:.4f} ({ticker}) < min edge {inp.thresholds.min_edge}"
+        return Reason.EDGE_BELOW_MIN, text, best_sized, best_sized_p
+    return None, _describe(best_sized, best_sized_p), best_sized, best_sized_p

@@ -7,11 +7,11 @@ the same from the warehouse (``domain.backtest``). ``domain.decision.decide`` re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
+from domain import checkpoint_clock
 from domain.brackets import Bracket
-from domain.climate_day import climate_day_window
 from domain.quotes import executable_ask
 from domain.stations import Station, station_by_icao
 from domain.thresholds import ContractType, StationThresholds, require_decimal
@@ -115,5 +115,6 @@ class DecisionInput:
         Measured from the start of ``climate_date`` with the station's fixed standard offset, so
         1440 is the end of the day and values outside 0..1440 mean ``now`` is on another day.
         """
-        start, _ = climate_day_window(self.climate_date, self.station)
-        return (self.now - start) // timedelta(minutes=1)
+        return checkpoint_clock.checkpoint_minute(
+            self.now, self.climate_date, self.thresholds.station_icao
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_CEILING, Decimal
+from functools import lru_cache
 from typing import Literal
 
 from domain.money import CENT
@@ -21,6 +22,14 @@ FILL_FEE_TICK = Decimal("0.0001")
 """The precision of one fill's fee before the order's total is rounded to the cent."""
 
 Role = Literal["taker", "maker"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+NO_FEE = Decimal("0.00")
+# One-price fees by (count, price, role, fee_type, multiplier): the engine prices the same few
+# asks and counts at every checkpoint. Equal keys give equal fees (the fee is quantized to the
+# cent), so a Decimal's exponent never matters; the bound keeps memory flat.
+_TRADE_FEE_CACHE = 65536
 
 
 def order_fee(
@@ -50,19 +59,19 @@ def order_fee(
     """
     fills = tuple(fills)
     for _, price in fills:
-        if not Decimal(0) <= price <= Decimal(1):
+        if not ZERO <= price <= ONE:
             raise ValueError(f"price {price} outside [0, 1]")
     if role == "maker" and fee_type not in MAKER_FEE_TYPES:
-        return Decimal("0.00")
+        return NO_FEE
     rate = (TAKER_RATE if role == "taker" else MAKER_RATE) * fee_multiplier
     total = sum(
         (
-            (rate * Decimal(count) * price * (Decimal(1) - price)).quantize(
+            (rate * Decimal(count) * price * (ONE - price)).quantize(
                 FILL_FEE_TICK, rounding=ROUND_CEILING
             )
             for count, price in fills
         ),
-        Decimal(0),
+        ZERO,
     )
     return total.quantize(CENT, rounding=ROUND_CEILING)
 
@@ -87,4 +96,12 @@ def trade_fee(
     Returns:
         The fee in dollars, a whole number of cents.
     """
+    return _one_price_fee(count, price, role, fee_type, fee_multiplier)
+
+
+@lru_cache(maxsize=_TRADE_FEE_CACHE)
+def _one_price_fee(
+    count: Decimal | int, price: Decimal, role: Role, fee_type: str, fee_multiplier: Decimal
+) -> Decimal:
+    # Positional, so the cache key is cheap; a refused price raises and is never cached.
     return order_fee([(count, price)], role=role, fee_type=fee_type, fee_multiplier=fee_multiplier)

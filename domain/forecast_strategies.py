@@ -2,7 +2,8 @@
 
 Two rules over one contract day (station x contract x climate date), replayed from the same
 as-of quotes as the thermometer engine (executable asks and bids, ``domain.quotes``), sized by
-``domain.sizing.size_order`` and charged taker fees by ``domain.fees.trade_fee``:
+``domain.sizing.size_order`` and charged taker fees by ``domain.fees.trade_fee`` (both through
+``domain.pricing.sized_order``, cached):
 
 - ``open_maker_base``: at the day's OPEN, buy YES on the bracket holding the forecast (the
   forecast high for HIGH contracts, the forecast low for LOW) and hold to settlement.
@@ -31,9 +32,9 @@ from typing import NamedTuple
 
 from domain.brackets import Bracket
 from domain.fees import trade_fee
+from domain.pricing import sized_order
 from domain.quotes import executable_ask, executable_bid
 from domain.risk import order_pnl
-from domain.sizing import size_order
 
 ZERO = Decimal(0)
 STRATEGIES = ("open_maker_base", "open_maker_next_over")
@@ -194,10 +195,12 @@ def _buy(
     ask = executable_ask(quote.yes_ask)
     if ask is None or ask > params.max_ask:
         return None
-    count = size_order(ask, stakes.stake_min, stakes.stake_max)
+    # Cached: the search replays every day once per trial at the same few asks.
+    count, fee, _ = sized_order(
+        ask, stakes.stake_min, stakes.stake_max, day.fee_type, day.fee_multiplier
+    )
     if count == 0:
         return None
-    fee = trade_fee(count, ask, fee_type=day.fee_type, fee_multiplier=day.fee_multiplier)
     return ask, count, fee
 
 

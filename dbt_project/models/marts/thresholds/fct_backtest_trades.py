@@ -14,7 +14,7 @@ Money leaves Python as strings and is cast to decimal in DuckDB (no float on the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, fields
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -92,17 +92,55 @@ def _scaled(units: int, scale: int) -> Decimal:
     return Decimal(units).scaleb(-scale)
 
 
-def _fetch_inputs(
-    session: Any, inputs: Any, thresholds: Any, columns: tuple[str, ...]
-) -> list[list[Any]]:
-    """Test-period engine inputs inside each station's window with an ask, in time order.
+# A checkpoint (book x instant) the thresholds' rule could buy at before its risk gate: these
+# are necessary conditions of a BUY_YES of ``domain.decision.decide`` on the rows it is given
+# (a running extreme, an observation no older than the station's limit, and one bracket that
+# passes the rule's price test: the design's holding bracket clear of the buffer with an ask
+# under the accuracy and accuracy - ask >= min_edge; the fair-value rule's live bracket with
+# p - ask >= min_edge, as the fee only lowers the edge). Every other checkpoint decides NO_TRADE
+# for a reason the risk state never sees, so leaving it out changes no trade; a kept checkpoint
+# keeps all its rows, so the engine sees the same ladder.
+CANDIDATE = """
+(
+    i.running_extreme_f is not null
+    and i.observation_age_minutes <= t.max_obs_age_minutes
+    and case t.rule
+        when 'design' then
+            (i.bracket_lower is null or i.running_extreme_f >= i.bracket_lower)
+            and (i.bracket_upper is null or i.running_extreme_f <= i.bracket_upper)
+            and case i.contract_type
+                when 'HIGH' then i.bracket_upper is null
+                    or i.bracket_upper - i.running_extreme_f >= t.buffer_f
+                else i.bracket_lower is null
+                    or i.running_extreme_f - i.bracket_lower >= t.buffer_f
+            end
+            and i.yes_ask_dollars < t.accuracy
+            and t.accuracy - i.yes_ask_dollars >= t.min_edge
+        else
+            i.model_probability is not null
+            and i.model_probability - i.yes_ask_dollars >= t.min_edge
+            and not coalesce(
+                case i.contract_type
+                    when 'HIGH' then i.bracket_upper < i.running_extreme_f
+                    else i.bracket_lower > i.running_extreme_f
+                end,
+                false
+            )
+    end
+)
+"""
+BATCH_ROWS = 65536
+"""Rows per Arrow record batch: memory is bounded by a batch, not by the test period."""
 
-    Instants come as epoch microseconds and decimals as scaled integers; each distinct value
-    becomes an aware UTC datetime or an exact Decimal once (converting every cell through the
-    Python client dominated the run time).
+
+def _inputs_query(columns: tuple[str, ...]) -> str:
+    """Test-period engine inputs of candidate checkpoints inside each station's window, by time.
+
+    Instants come as epoch microseconds and decimals as scaled integers (converted once per
+    distinct value in Python). Only rows with an ask are kept, as always: a bracket without one
+    can never be bought by either rule (staging already turned every non-executable ask into
+    null, ``domain.quotes``).
     """
-    session.register("__fct_backtest_inputs", inputs)
-    session.register("__fct_backtest_thresholds", thresholds)
     selected = [
         f"epoch_us(i.{name}) as {name}"
         if name in INSTANT_COLUMNS
@@ -111,40 +149,64 @@ def _fetch_inputs(
         else f"i.{name}"
         for name in columns
     ]
-    rows = session.execute(
-        f"select {', '.join(selected)} "
-        "from __fct_backtest_inputs as i "
-        "inner join __fct_backtest_thresholds as t "
-        "on i.data_source = t.data_source and i.station_icao = t.station_icao "
-        "and i.contract_type = t.contract_type "
-        "where i.sample_period = 'test' "
-        "and i.checkpoint_minute between t.window_start_minute and t.window_end_minute "
-        # A bracket without an ask can never be bought by either rule, so its rows cannot
-        # change a trade; skipping them keeps the replay fast on quote-sparse history. Staging
-        # already turned every non-executable ask into null (domain.quotes).
-        "and i.yes_ask_dollars is not null "
-        "order by i.checkpoint_at, i.data_source, i.station_icao, i.contract_type, "
-        "i.market_ticker"
-    ).fetchall()
+    return f"""
+with windowed as (
+    select i.*
+    from __fct_backtest_inputs as i
+    inner join __fct_backtest_thresholds as t
+        on i.data_source = t.data_source and i.station_icao = t.station_icao
+        and i.contract_type = t.contract_type
+    where i.sample_period = 'test'
+        and i.checkpoint_minute between t.window_start_minute and t.window_end_minute
+        and i.yes_ask_dollars is not null
+),
+candidates as (
+    select distinct i.data_source, i.station_icao, i.contract_type, i.checkpoint_at
+    from windowed as i
+    inner join __fct_backtest_thresholds as t
+        on i.data_source = t.data_source and i.station_icao = t.station_icao
+        and i.contract_type = t.contract_type
+    where {CANDIDATE}
+)
+select {", ".join(selected)}
+from windowed as i
+semi join candidates as c
+    on i.data_source = c.data_source and i.station_icao = c.station_icao
+    and i.contract_type = c.contract_type and i.checkpoint_at = c.checkpoint_at
+order by i.checkpoint_at, i.data_source, i.station_icao, i.contract_type, i.market_ticker
+"""
+
+
+def _fetch_inputs(
+    session: Any, inputs: Any, thresholds: Any, columns: tuple[str, ...]
+) -> Iterator[tuple[Any, ...]]:
+    """The candidate engine-input rows (``_inputs_query``) in time order, streamed in batches.
+
+    Each distinct instant or scaled decimal becomes an aware UTC datetime or an exact Decimal
+    once (converting every cell through the Python client dominated the run time).
+    """
+    session.register("__fct_backtest_inputs", inputs)
+    session.register("__fct_backtest_thresholds", thresholds)
+    reader = session.sql(_inputs_query(columns)).to_arrow_reader(BATCH_ROWS)
     # One cache per column: raw value -> datetime or exact Decimal, built once per value.
-    converters: list[tuple[int, dict[Any, Any], Callable[[int], Any]]] = []
+    converters: dict[int, tuple[dict[Any, Any], Callable[[int], Any]]] = {}
     for position, name in enumerate(columns):
         if name in INSTANT_COLUMNS:
-            converters.append((position, {}, _instant))
+            converters[position] = ({None: None}, _instant)
         elif name in DECIMAL_SCALES:
-            converters.append((position, {}, partial(_scaled, scale=DECIMAL_SCALES[name])))
-    out: list[list[Any]] = []
-    for row in rows:
-        values = list(row)
-        for position, cache, convert in converters:
-            raw = values[position]
-            if raw is not None:
-                found = cache.get(raw)
-                if found is None:
-                    found = cache[raw] = convert(raw)
-                values[position] = found
-        out.append(values)
-    return out
+            converters[position] = ({None: None}, partial(_scaled, scale=DECIMAL_SCALES[name]))
+    for batch in reader:
+        values: list[list[Any]] = []
+        for position in range(len(columns)):
+            column = batch.column(position).to_pylist()
+            if position in converters:
+                cache, convert = converters[position]
+                column = [
+                    cache[raw] if raw in cache else cache.setdefault(raw, convert(raw))
+                    for raw in column
+                ]
+            values.append(column)
+        yield from zip(*values, strict=True)
 
 
 def model(dbt: Any, session: Any) -> Any:
@@ -174,9 +236,11 @@ def model(dbt: Any, session: Any) -> Any:
     rows = _fetch_inputs(
         session, dbt.ref("int_thresholds_engine_inputs"), threshold_relation, EngineRow._fields
     )
-    trades = backtest((EngineRow._make(row) for row in rows), thresholds, limits, scope)
-    columns = [(field.name, SQL_TYPES[field.name]) for field in fields(BacktestTrade)]
-    return _typed_relation(session, [astuple(trade) for trade in trades], columns)
+    trades = backtest(map(EngineRow._make, rows), thresholds, limits, scope)
+    names = [field.name for field in fields(BacktestTrade)]
+    # Field by field (dataclasses.astuple deep-copies every value).
+    rows_out = [tuple(getattr(trade, name) for name in names) for trade in trades]
+    return _typed_relation(session, rows_out, [(name, SQL_TYPES[name]) for name in names])
 
 
 def _text(value: object) -> str | None:
@@ -188,19 +252,17 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _rows_as_text(rows: list[tuple[Any, ...]]) -> Iterator[list[str | None]]:
-    for row in rows:
-        yield [_text(value) for value in row]
-
-
 def _typed_relation(
     session: Any, rows: list[tuple[Any, ...]], columns: list[tuple[str, str]]
 ) -> Any:
     """The rows as a DuckDB relation with the declared types (text in, cast in SQL)."""
-    import pandas as pd
+    import pyarrow as pa
 
-    raw = pd.DataFrame(
-        list(_rows_as_text(rows)), columns=[name for name, _ in columns], dtype=object
+    raw = pa.table(
+        {
+            name: pa.array([_text(row[position]) for row in rows], type=pa.string())
+            for position, (name, _) in enumerate(columns)
+        }
     )
     session.register("__fct_backtest_trades_raw", raw)
     casts = ",\n".join(

@@ -65,35 +65,29 @@ where has_settled_ladder and sample_period in ('train', 'test')
 """
 """Every settled train or test contract day, numbered (the quotes join on the number)."""
 
-# Each quoted market x checkpoint of a numbered day, its quote numbered by the text key
-# "source|ticker|bid x 10^4|ask x 10^4": a key repeats while a book is unchanged, so each
-# distinct key becomes one quote in Python.
-QUOTES = """
-create or replace temp table __fs_quotes as
-with keyed as (
+# Each quoted market x checkpoint of a numbered day with the latest forecast published at or
+# before the checkpoint (an ASOF join per checkpoint), x 10^4 as the Python side reads them.
+QUOTED = """
+create or replace temp table __fs_quoted as
+with rows as (
     select
         d.day_id,
+        d.data_source,
         m.checkpoint_at,
         m.running_extreme_f,
         m.market_ticker,
-        d.data_source || '|' || m.market_ticker || '|'
-        || coalesce(cast(cast(m.yes_bid_dollars * 10000 as bigint) as varchar), '') || '|'
-        || coalesce(cast(cast(m.executable_yes_ask_dollars * 10000 as bigint) as varchar), '')
-            as quote_key
+        cast(m.yes_bid_dollars * 10000 as bigint) as bid_e4,
+        cast(m.executable_yes_ask_dollars * 10000 as bigint) as ask_e4
     from __fs_checkpoints as m
     inner join __fs_day_ids as d
         on m.data_source = d.data_source and m.station_icao = d.station_icao
         and m.contract_type = d.contract_type and m.climate_date = d.climate_date
     where m.yes_bid_dollars is not null or m.executable_yes_ask_dollars is not null
-)
-select *, cast(dense_rank() over (order by quote_key) as integer) - 1 as quote_id
-from keyed
-"""
-
-# One row per quoted market x checkpoint, ordered by day and checkpoint: the running extreme,
-# the latest forecast published at or before the checkpoint (ASOF join) x 10^4, the quote id.
-SNAPSHOTS = """
-with forecasts as (
+),
+checkpoints as (
+    select distinct day_id, checkpoint_at from rows
+),
+forecasts as (
     select
         d.day_id,
         f.published_at,
@@ -103,15 +97,53 @@ with forecasts as (
     inner join __fs_forecasts as f
         on d.data_source = f.data_source and d.station_icao = f.station_icao
         and d.climate_date = f.climate_date
+),
+as_of as (
+    select c.day_id, c.checkpoint_at, cast(f.forecast_f * 10000 as bigint) as forecast_e4
+    from checkpoints as c
+    asof left join forecasts as f on c.day_id = f.day_id and f.published_at <= c.checkpoint_at
+)
+select r.*, a.forecast_e4
+from rows as r
+inner join as_of as a on r.day_id = a.day_id and r.checkpoint_at = a.checkpoint_at
+"""
+
+# Each day with a quote: its first quoted market (in checkpoint then ticker order, whose fee
+# schedule is the day's) and its OPEN (``domain.forecast_strategies.open_index``: the first
+# checkpoint with a forecast and an executable ask, 0 < ask < 1, or null).
+QUOTED_DAYS = """
+select
+    day_id,
+    arg_min(market_ticker, (checkpoint_at, market_ticker)) as first_market_ticker,
+    epoch_us(min(checkpoint_at) filter (
+        where forecast_e4 is not null and ask_e4 > 0 and ask_e4 < 10000
+    )) as open_us
+from __fs_quoted
+group by day_id
+order by day_id
+"""
+
+# The quotes from each day's OPEN on (a strategy reads nothing before it), by day and checkpoint.
+SNAPSHOTS = """
+with opens as (
+    select
+        day_id,
+        min(checkpoint_at) filter (
+            where forecast_e4 is not null and ask_e4 > 0 and ask_e4 < 10000
+        ) as open_at
+    from __fs_quoted
+    group by day_id
 )
 select
     q.day_id,
     epoch_us(q.checkpoint_at) as checkpoint_us,
     q.running_extreme_f,
-    cast(f.forecast_f * 10000 as bigint) as forecast_e4,
-    q.quote_id
-from __fs_quotes as q
-asof left join forecasts as f on q.day_id = f.day_id and f.published_at <= q.checkpoint_at
+    q.forecast_e4,
+    q.market_ticker,
+    q.bid_e4,
+    q.ask_e4
+from __fs_quoted as q
+inner join opens as o on q.day_id = o.day_id and q.checkpoint_at >= o.open_at
 order by q.day_id, checkpoint_us, q.market_ticker
 """
 
@@ -142,7 +174,12 @@ def _setting(value: object, name: str) -> str:
 
 
 def _contract_days(session: Any) -> list[Any]:
-    """Every settled contract day's quoted checkpoints as ``ContractDay`` values, by day."""
+    """Every settled contract day with a quote as a ``ContractDay``, by day.
+
+    A day's snapshots start at its OPEN: ``run_day`` starts there and reads nothing earlier, so
+    each day trades as on all its snapshots; a day with no OPEN keeps no snapshot (and still
+    counts in the search's mean P&L per day).
+    """
     import numpy
 
     from domain.brackets import Bracket
@@ -151,65 +188,70 @@ def _contract_days(session: Any) -> list[Any]:
     session.register("__fs_day_ids", session.sql(DAYS))
     days = {row[5]: row[:5] for row in session.execute("select * from __fs_day_ids").fetchall()}
     markets = {(row[0], row[1]): row[2:] for row in session.execute(MARKETS).fetchall()}
-    decimals: dict[str | int, Decimal | None] = {"": None}
+    decimals: dict[int | None, Decimal | None] = {None: None}
 
-    def exact(raw: str | int) -> Decimal | None:
-        found = decimals.get(raw)
-        if found is None and raw != "":
-            found = decimals[raw] = Decimal(raw).scaleb(-4)
+    def exact(raw: int | None) -> Decimal | None:
+        if raw is None or raw in decimals:
+            return decimals[raw]
+        found = decimals[raw] = Decimal(raw).scaleb(-4)
         return found
 
-    session.execute(QUOTES)
-    quotes: list[BracketQuote] = []
-    for key, _ in session.execute(
-        "select distinct quote_key, quote_id from __fs_quotes order by quote_id"
-    ).fetchall():
-        source, ticker, bid, ask = key.split("|")
-        lower, upper, result, _, _ = markets[(source, ticker)]
-        quotes.append(BracketQuote(ticker, Bracket(lower, upper), exact(bid), exact(ask), result))
+    session.execute(QUOTED)
+    quoted_days = session.execute(QUOTED_DAYS).fetchall()
     columns = session.execute(SNAPSHOTS).fetchnumpy()
-    session.execute("drop table __fs_quotes")
-    if len(columns["day_id"]) == 0:
-        return []
+    session.execute("drop table __fs_quoted")
     day_ids, instants = columns["day_id"], columns["checkpoint_us"]
-    # A snapshot is a run of one day and instant; a day a run of one day id.
-    starts = numpy.flatnonzero(
-        numpy.r_[True, (day_ids[1:] != day_ids[:-1]) | (instants[1:] != instants[:-1])]
-    ).tolist()
-    ends = [*starts[1:], len(day_ids)]
-    ids, extremes, forecasts = (
-        columns[name].tolist() for name in ("quote_id", "running_extreme_f", "forecast_e4")
+    # A snapshot is a run of one day and instant.
+    changes = (day_ids[1:] != day_ids[:-1]) | (instants[1:] != instants[:-1])
+    starts = numpy.flatnonzero(numpy.r_[True, changes]).tolist() if len(day_ids) else []
+    ends = [*starts[1:], len(day_ids)] if starts else []
+    tickers, bids, asks, extremes, forecasts = (
+        columns[name].tolist()
+        for name in ("market_ticker", "bid_e4", "ask_e4", "running_extreme_f", "forecast_e4")
     )
     day_list, instant_list = day_ids.tolist(), instants.tolist()
-    quote = quotes.__getitem__
-    out: list[Any] = []
-    snapshots: list[Snapshot] = []
+    # One BracketQuote per distinct (source, ticker, bid, ask): a book repeats while unchanged.
+    quotes: dict[tuple[str, str, int | None, int | None], BracketQuote] = {}
+
+    def quote(source: str, position: int) -> BracketQuote:
+        key = (source, tickers[position], bids[position], asks[position])
+        found = quotes.get(key)
+        if found is None:
+            _, ticker, bid, ask = key
+            lower, upper, result, _, _ = markets[(source, ticker)]
+            found = quotes[key] = BracketQuote(
+                ticker, Bracket(lower, upper), exact(bid), exact(ask), result
+            )
+        return found
+
+    snapshots: dict[int, list[Snapshot]] = {}
     for start, end in zip(starts, ends, strict=True):
         forecast = forecasts[start]
-        snapshots.append(
+        source = days[day_list[start]][0]
+        snapshots.setdefault(day_list[start], []).append(
             Snapshot(
                 EPOCH + timedelta(microseconds=instant_list[start]),
                 extremes[start],
                 None if forecast is None else exact(forecast),
-                tuple(map(quote, ids[start:end])),
+                tuple(quote(source, position) for position in range(start, end)),
             )
         )
-        if end == len(day_list) or day_list[end] != day_list[start]:
-            source, station, contract, climate, period = days[day_list[start]]
-            fee_type, multiplier = markets[(source, snapshots[0].quotes[0].market_ticker)][3:]
-            out.append(
-                ContractDay(
-                    source,
-                    station,
-                    contract,
-                    climate,
-                    period,
-                    fee_type,
-                    Decimal(multiplier).scaleb(-6),
-                    tuple(snapshots),
-                )
+    out: list[Any] = []
+    for day_id, first_ticker, _ in quoted_days:
+        source, station, contract, climate, period = days[day_id]
+        fee_type, multiplier = markets[(source, first_ticker)][3:]
+        out.append(
+            ContractDay(
+                source,
+                station,
+                contract,
+                climate,
+                period,
+                fee_type,
+                Decimal(multiplier).scaleb(-6),
+                tuple(snapshots.get(day_id, ())),
             )
-            snapshots = []
+        )
     return out
 
 
