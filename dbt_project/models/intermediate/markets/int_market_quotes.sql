@@ -1,3 +1,8 @@
+{{ config(materialized='table') }}
+
+{#- a table: int_gate_market_checkpoints, fct_market_calibration and eight tests read it;
+    as a view each re-ran the candle dedup and the book union. -#}
+
 with
 
 candles as (

@@ -1,9 +1,30 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['data_source', 'station_icao', 'observed_at', 'report_type'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 {%- set delays = var('obs_publication_delay_minutes') -%}
+
+{#- Incremental: only the observations whose winning report came with a load newer than the
+    newest placed here (stg_iem__observations re-inserts an observation a load touched; its
+    loaded_at moves only when a newer report wins, and only then can a placed column change). -#}
 
 with
 
-observations as (
+staged_observations as (
     select * from {{ ref('stg_iem__observations') }}
+),
+
+observations as (
+    select staged_observations.*
+    from staged_observations
+    {%- if is_incremental() %}
+        where
+            staged_observations.loaded_at
+            > (select coalesce(max(built.loaded_at), '-infinity') from {{ this }} as built)
+    {%- endif %}
 ),
 
 stations as (
@@ -40,7 +61,8 @@ placed as (
         observations.max_6h_f,
         observations.min_6h_f,
         observations.max_24h_f,
-        observations.min_24h_f
+        observations.min_24h_f,
+        observations.loaded_at
     from observations
     inner join stations
         on observations.station_icao = stations.icao

@@ -36,6 +36,7 @@ errors as (
         last_by_lead.data_source,
         last_by_lead.station_icao,
         last_by_lead.lead_days,
+        last_by_lead.climate_date,
         case
             when month(last_by_lead.climate_date) in (12, 1, 2) then 'DJF'
             when month(last_by_lead.climate_date) in (3, 4, 5) then 'MAM'
@@ -64,12 +65,14 @@ final as (
         season,
         count(*) as forecast_day_count,
         count(*) filter (where is_civil_day_approximation) as approximated_day_count,
-        avg(high_error_f) as high_bias_f,
-        avg(abs(high_error_f)) as high_mae_f,
-        sqrt(avg(high_error_f * high_error_f)) as high_rmse_f,
-        avg(low_error_f) as low_bias_f,
-        avg(abs(low_error_f)) as low_mae_f,
-        sqrt(avg(low_error_f * low_error_f)) as low_rmse_f
+        -- summed in date order: a double sum in whatever order the threads delivered differed
+        -- in the last digit from build to build
+        avg(high_error_f order by climate_date) as high_bias_f,
+        avg(abs(high_error_f) order by climate_date) as high_mae_f,
+        sqrt(avg(high_error_f * high_error_f order by climate_date)) as high_rmse_f,
+        avg(low_error_f order by climate_date) as low_bias_f,
+        avg(abs(low_error_f) order by climate_date) as low_mae_f,
+        sqrt(avg(low_error_f * low_error_f order by climate_date)) as low_rmse_f
     from errors
     group by 1, 2, 3, 4
 )

@@ -1,11 +1,57 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['data_source', 'station_icao', 'observed_at', 'report_type'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
+{#- Incremental: a build after a load recomputes only the observations (station, minute, report
+    type) that a load finished since the last build touched, over all their revisions, so the
+    winner and revision_count are those of a full refresh. A load counts from the time dlt
+    recorded it finished (loaded_at), which only grows. -#}
+
 with
 
-observations as (
+raw_observations as (
     select * from {{ optional_source('iem', 'asos_observations') }}
 ),
 
 finished_loads as (
     {{ finished_loads('iem') }}
+),
+{%- if is_incremental() %}
+
+new_loads as (
+    select finished_loads.load_id
+    from finished_loads
+    where
+        finished_loads.loaded_at
+        > (select coalesce(max(built.loaded_at), '-infinity') from {{ this }} as built)
+),
+
+touched as (
+    select distinct
+        raw_observations.data_source,
+        raw_observations.station,
+        raw_observations.valid_at,
+        raw_observations.report_type
+    from raw_observations
+    inner join new_loads
+        on raw_observations._dlt_load_id = new_loads.load_id
+),
+{%- endif %}
+
+observations as (
+    select raw_observations.*
+    from raw_observations
+    {%- if is_incremental() %}
+        semi join touched
+            on
+                raw_observations.data_source = touched.data_source
+                and raw_observations.station = touched.station
+                and raw_observations.valid_at = touched.valid_at
+                and raw_observations.report_type = touched.report_type
+    {%- endif %}
 ),
 
 renamed as (
@@ -49,7 +95,8 @@ renamed as (
                 observations.report_type
         ) as revision_count,
         observations.source_location,
-        observations.ingest_channel
+        observations.ingest_channel,
+        finished_loads.loaded_at
     from observations
     inner join finished_loads
         on observations._dlt_load_id = finished_loads.load_id

@@ -1,3 +1,8 @@
+{{ config(materialized='table') }}
+
+{#- a table: thirty-odd tests and int_market_quotes read it; as a view each re-cast
+    every raw candle. -#}
+
 with
 
 candlesticks as (
