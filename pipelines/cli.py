@@ -28,6 +28,7 @@ from pipelines.cli_shared import (
 from pipelines.dbt_build import DbtMissingError, dbt_build
 from pipelines.failures import one_line_failure
 from pipelines.kalshi_ws.command import record_command
+from pipelines.lake import lake_chosen
 from pipelines.lock import LockMode, WarehouseBusyError, warehouse_lock
 from pipelines.sources import SOURCES, LoadRequest, SourceKind, loading
 from pipelines.warehouse import WarehouseInUseError
@@ -69,16 +70,25 @@ def run(
     max_records: Annotated[
         int | None, typer.Option(min=1, help="visual_crossing: records this load may spend")
     ] = None,
+    lake: Annotated[
+        str | None,
+        typer.Option(
+            help="write the raw tables as Parquet under this folder (or s3://... URL) instead "
+            "of the warehouse file; default: env RAW_LAKE_PATH (docs/scale.md)"
+        ),
+    ] = None,
     wait_seconds: WaitSeconds = 0,
     verbose: Verbose = False,
 ) -> None:
-    """Load one source into the warehouse. Re-running a load never duplicates rows.
+    """Load one source into the warehouse (or a Parquet lake). Re-running a load never
+    duplicates rows.
 
     Examples:
       python -m pipelines run --source sample
       python -m pipelines run --source live --stations KMDW,KNYC --start 2026-11-01 --end 2026-11-20
       python -m pipelines run --source files --path ../shared/realdata/kalshi
       python -m pipelines run --source visual_crossing --stations KMDW --max-records 200
+      python -m pipelines run --source sample --lake warehouse/lake
     """
     setup_logging(verbose)
     chosen = SOURCES[source]
@@ -102,15 +112,16 @@ def run(
         # files carry their own stations and dates: say so rather than ignore the options
         raise typer.BadParameter(f"--stations/--start/--end do not apply to --source {source}")
     began = time.perf_counter()
-    try:
-        with loading(wait_seconds):
-            outcome = chosen.load(request)
-    except Exception as exc:
-        line = one_line_failure(exc)
-        if line is None:
-            raise
-        fail(f"load failed: {line}")
-    print_summaries(outcome.summaries, time.perf_counter() - began)
+    with lake_chosen(lake):
+        try:
+            with loading(wait_seconds):
+                outcome = chosen.load(request)
+        except Exception as exc:
+            line = one_line_failure(exc)
+            if line is None:
+                raise
+            fail(f"load failed: {line}")
+        print_summaries(outcome.summaries, time.perf_counter() - began)
     if outcome.failures:
         raise typer.Exit(code=1)
 

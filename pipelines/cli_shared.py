@@ -19,6 +19,7 @@ from domain.stations import (
     load_stations,
     station_by_icao,
 )
+from pipelines.lake import lake_path
 from pipelines.loading import LoadSummary
 
 log = logging.getLogger("pipelines")
@@ -78,7 +79,7 @@ def parse_stations(raw: list[str] | None) -> list[Station]:
 
 def print_summaries(summaries: list[LoadSummary], seconds: float) -> None:
     """The rows per table after a load, its notes as warnings, and the rejects it added."""
-    table = Table(title=f"Loaded into {warehouse_path()} in {seconds:.1f} s")
+    table = Table(title=f"Loaded into {lake_path() or warehouse_path()} in {seconds:.1f} s")
     table.add_column("source")
     table.add_column("table")
     table.add_column("rows", justify="right")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from domain.layout import warehouse_path
+from pipelines.lake import lake_path, lake_table_counts
 
 
 @dataclass
@@ -29,7 +30,11 @@ class LoadSummary:
 
 
 def table_row_counts(dataset: str) -> dict[str, int]:
-    """Row counts of every non-dlt table in a dataset, read-only."""
+    """Row counts of every non-dlt table in a dataset, read-only: in the warehouse file, or
+    the rows the marts see in the Parquet lake when ``RAW_LAKE_PATH`` is set."""
+    lake = lake_path()
+    if lake is not None:
+        return lake_table_counts(lake, dataset)
     path = warehouse_path()
     if not path.exists():
         return {}

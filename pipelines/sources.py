@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from domain.stations import Station
 from pipelines.failures import one_line_failure
+from pipelines.lake import lake_path
 from pipelines.loading import LoadSummary
 from pipelines.lock import Holder, LockMode, warehouse_lock
 from pipelines.warehouse import LoadFailedError, load_in_progress
@@ -190,7 +191,13 @@ SOURCES: dict[SourceKind, Source] = {
 
 
 def load_marker(holder: Holder) -> AbstractContextManager[None]:
-    """The load-in-progress marker for the lock holder: a plain `dbt build` refuses meanwhile."""
+    """The load-in-progress marker for the lock holder: a plain `dbt build` refuses meanwhile.
+
+    None into a Parquet lake: the marker lives in the warehouse file, which such a load never
+    opens (a lake's readers see each source's finished loads only; docs/scale.md).
+    """
+    if lake_path() is not None:
+        return nullcontext()
     return load_in_progress(holder.pid, holder.host, holder.command, holder.since)
 
 

@@ -22,6 +22,7 @@ import duckdb
 from dlt.common.pipeline import LoadInfo
 
 from domain.layout import warehouse_path
+from pipelines.lake import lake_destination, lake_path, lake_pipelines_dir
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,11 @@ _DUCKDB_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>\S+) \(PI
 
 
 def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
-    """A dlt pipeline loading into the warehouse file (its folder is created if missing).
+    """A dlt pipeline loading into the warehouse file, or into the Parquet lake when
+    ``RAW_LAKE_PATH`` is set (``pipelines.lake``); the warehouse folder is created if missing.
 
-    The pipeline's working folder sits beside the warehouse (keyed by its file name) so a
-    throwaway warehouse gets throwaway dlt state too.
+    The pipeline's working folder sits beside the warehouse (keyed by its file name, or by the
+    lake) so a throwaway warehouse gets throwaway dlt state too.
 
     Args:
         name: pipeline name, e.g. ``iem``.
@@ -60,6 +62,14 @@ def make_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
     pipelines_dir = path.parent / ".dlt_pipelines" / path.stem
     # dlt refuses dots in a pipeline name (my.warehouse.duckdb); other names stay as they were
     stem = path.stem.replace(".", "_")
+    lake = lake_path()
+    if lake is not None:
+        return dlt.pipeline(
+            pipeline_name=f"{name}_{stem}",
+            destination=lake_destination(lake),
+            dataset_name=dataset_name,
+            pipelines_dir=str(lake_pipelines_dir(lake, path)),
+        )
     return dlt.pipeline(
         pipeline_name=f"{name}_{stem}",
         destination=dlt.destinations.duckdb(str(path)),
