@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_WAREHOUSE := $(CURDIR)/target/test_warehouse/kalshi_weather.duckdb
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint dbt-test pytest report bench clean
+.PHONY: help install demo test lint dbt-test pytest report bench bench-scale clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,16 +42,21 @@ dbt-test: $(STAMP) ## dbt build on a throwaway warehouse loaded with the sample
 	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines build --quiet --target-path target/test_dbt
 	WAREHOUSE_PATH=$(TEST_WAREHOUSE) $(BIN)/python -m pipelines summary
 
-pytest: $(STAMP) ## the pytest suite (one worker per core)
-	$(BIN)/pytest -n auto
+pytest: $(STAMP) ## the pytest suite (one worker per core; an idle worker steals queued tests)
+	$(BIN)/pytest -n auto --dist worksteal
 
-test: lint dbt-test pytest ## everything CI runs: lint, dbt build on a throwaway warehouse, pytest
+test: ## everything CI runs: lint beside the dbt build on a throwaway warehouse, then pytest
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint dbt-test
+	$(MAKE) --no-print-directory pytest
 
 report: $(STAMP) ## write the go/kill HTML report to warehouse/reports/
 	$(BIN)/python -m pipelines report
 
-bench: $(STAMP) ## benchmark ingestion, dbt build and the pandas baseline
+bench: $(STAMP) ## benchmark every performance target in one table (70 station-years; see bench/README.md)
 	$(BIN)/python -m bench.run
+
+bench-scale: $(STAMP) ## the 700-station-year scale run (70 stations x 10 years); `make bench` then shows both
+	$(BIN)/python -m bench.run --scale
 
 clean: ## remove the venv, dbt target and the local warehouse
 	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/*.duckdb.lock warehouse/.dlt_pipelines

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -17,7 +19,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REALDATA = REPO_ROOT.parent / "shared" / "realdata"
-DBT = Path(sys.executable).parent / "dbt"
 
 
 @pytest.fixture
@@ -37,18 +38,52 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     yield path
 
 
+# Saved dbt parses (``tests.dbt_cli``), one per --vars and warehouse file name, shared by this
+# run's workers. Set by the session fixture ``_dbt_parse_cache``.
+_DBT_PARSES: dict[str, Path] = {}
+
+
+@pytest.fixture(autouse=True)
+def _no_lake_or_registry_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's shell must not send test loads to a lake or swap the station registry."""
+    monkeypatch.delenv("RAW_LAKE_PATH", raising=False)
+    monkeypatch.delenv("KALSHI_WEATHER_STATIONS_DIR", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The folder of this run's saved dbt parses (``run_dbt``)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    _DBT_PARSES["root"] = shared / "dbt_parses"
+    _DBT_PARSES["root"].mkdir(exist_ok=True)
+
+
 def run_dbt(
     args: list[str], warehouse_file: Path, work_dir: Path
 ) -> subprocess.CompletedProcess[str]:
-    """Run dbt from the repo root against ``warehouse_file``, keeping target/logs in ``work_dir``."""
+    """Run dbt from the repo root against ``warehouse_file``, keeping target/logs in ``work_dir``.
+
+    dbt (``tests.dbt_cli``) starts from the last parse saved for the same ``--vars`` and file
+    name, and saves its own: a full parse costs about 15 s of CPU, a reused one a fraction.
+    """
+    cli_vars = args[args.index("--vars") + 1] if "--vars" in args else ""
+    key = hashlib.sha256(f"{cli_vars}\0{warehouse_file.name}".encode()).hexdigest()[:16]
+    saved = _DBT_PARSES["root"] / f"{key}.msgpack"
+    parse = work_dir / "target" / "partial_parse.msgpack"
+    if saved.exists():
+        parse.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved, parse)
     env = {
         **os.environ,
         "WAREHOUSE_PATH": str(warehouse_file),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    return subprocess.run(
+    result = subprocess.run(
         [
-            str(DBT),
+            sys.executable,
+            "-m",
+            "tests.dbt_cli",
             *args,
             "--target-path",
             str(work_dir / "target"),
@@ -61,6 +96,11 @@ def run_dbt(
         text=True,
         check=False,
     )
+    if parse.exists():  # replaced whole: another worker may be copying it
+        fresh = saved.with_name(f"{saved.name}.{os.getpid()}")
+        shutil.copyfile(parse, fresh)
+        fresh.replace(saved)
+    return result
 
 
 def query_rows(path: Path, sql: str) -> list[dict[str, Any]]:
@@ -198,16 +238,39 @@ def build_sample_models(warehouse_file: Path, work_dir: Path, selectors: tuple[s
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-@pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample loaded and the gate, thresholds and backtest marts built, once per session.
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]
+) -> Path:
+    """``build(folder)`` run once per test run, by whichever xdist worker asks first.
 
-    Read it only (``read_only=True``); a test that writes takes ``sample_warehouse_copy``.
+    The others wait for it (a file lock) and share what it built: treat it as read-only.
+
+    Args:
+        tmp_path_factory: pytest's factory; the folder is in the run's temporary root, shared by
+            its workers (a run without xdist has its own).
+        name: the folder's name, unique per build.
+        build: builds into the empty folder it is given and returns the path to share.
+
+    Returns:
+        The path ``build`` returned.
     """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    done = shared / f"{name}.built"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a failed attempt's leftovers
+            folder.mkdir()
+            done.write_text(str(build(folder)))
+    return Path(done.read_text())
+
+
+def _build_sample(root: Path) -> Path:
     from domain.stations import station_by_icao
     from pipelines.sample.runner import run_sample
 
-    root = tmp_path_factory.mktemp("sample")
     path = root / "warehouse" / "kalshi_weather.duckdb"
     path.parent.mkdir(parents=True)
     with pytest.MonkeyPatch.context() as patch:
@@ -217,6 +280,15 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path, root, (*SAMPLE_GATE_MARTS, "+fct_backtest_daily", "+rpt_station_thresholds_export")
     )
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample loaded and the gate, thresholds and backtest marts built, once per test run.
+
+    Read it only (``read_only=True``); a test that writes takes ``sample_warehouse_copy``.
+    """
+    return built_once(tmp_path_factory, "sample_warehouse", _build_sample)
 
 
 @pytest.fixture

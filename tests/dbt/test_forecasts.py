@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.conftest import build_sample_models, query_rows
+from tests.conftest import build_sample_models, built_once, query_rows
 
 FORECAST_MODELS = (  # their other parents are in the sample warehouse already
     "stg_visual_crossing__forecasts",
@@ -34,12 +34,16 @@ CHECKPOINTS = (
 
 @pytest.fixture(scope="module")
 def forecast_warehouse(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of the sample warehouse with the forecast models built."""
-    root = tmp_path_factory.mktemp("forecasts")
-    path = root / "kalshi_weather.duckdb"
-    shutil.copyfile(sample_warehouse, path)
-    build_sample_models(path, root, FORECAST_MODELS)
-    return path
+    """A copy of the sample warehouse with the forecast models built, once per test run (read
+    it only)."""
+
+    def build(root: Path) -> Path:
+        path = root / "kalshi_weather.duckdb"
+        shutil.copyfile(sample_warehouse, path)
+        build_sample_models(path, root, FORECAST_MODELS)
+        return path
+
+    return built_once(tmp_path_factory, "forecast_warehouse", build)
 
 
 def _checkpoints(path: Path, op: str) -> list[dict[str, Any]]:
@@ -59,18 +63,22 @@ def test_forecast_error_grows_with_lead(forecast_warehouse: Path) -> None:
     assert maes == sorted(maes) and maes[3] > maes[0] + 1.0, maes
 
 
-def test_checkpoints_never_use_a_forecast_published_after_them(forecast_warehouse: Path) -> None:
-    before = _checkpoints(forecast_warehouse, "<=")
-    later_before = _checkpoints(forecast_warehouse, ">")
+def test_checkpoints_never_use_a_forecast_published_after_them(
+    forecast_warehouse: Path, tmp_path: Path
+) -> None:
+    # this test rewrites forecasts: on its own copy
+    path = shutil.copyfile(forecast_warehouse, tmp_path / forecast_warehouse.name)
+    before = _checkpoints(path, "<=")
+    later_before = _checkpoints(path, ">")
     assert before and all(row["forecast_high_f"] is not None for row in before)
-    with duckdb.connect(str(forecast_warehouse)) as con:
+    with duckdb.connect(str(path)) as con:
         con.execute(
             "update raw_visual_crossing.forecasts set temp_f = temp_f + 20, "
             "temp_max_f = temp_max_f + 20, temp_min_f = temp_min_f + 20 where published_at > ?",
             [PROBE],
         )
-    assert _checkpoints(forecast_warehouse, "<=") == before  # nothing known at T moved
-    later_after = _checkpoints(forecast_warehouse, ">")
+    assert _checkpoints(path, "<=") == before  # nothing known at T moved
+    later_after = _checkpoints(path, ">")
     moved = [
         (old, new)
         for old, new in zip(later_before, later_after, strict=True)
@@ -79,7 +87,7 @@ def test_checkpoints_never_use_a_forecast_published_after_them(forecast_warehous
     assert moved  # the rewrite reached the model: the canary has teeth
     assert all(new["published_at"] > PROBE for _, new in moved)
     late = query_rows(
-        forecast_warehouse,
+        path,
         "select count(*) as n from main.int_forecast_checkpoints where published_at > checkpoint_at",
     )
     assert late == [{"n": 0}]

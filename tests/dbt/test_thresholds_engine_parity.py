@@ -33,7 +33,7 @@ import duckdb
 import pytest
 
 from domain.decision import Decision
-from tests.conftest import SAMPLE_DBT_VARS, query_rows, run_dbt
+from tests.conftest import SAMPLE_DBT_VARS, built_once, query_rows, run_dbt
 
 STATION = "KDEN"
 START = date(2025, 5, 1)
@@ -79,11 +79,11 @@ def _build_summer(root: Path) -> Path:
 
 @pytest.fixture(scope="module", params=["summer", "winter"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse with the sample loaded and the thresholds marts built."""
+    """A warehouse with the sample loaded and the thresholds marts built (read it only)."""
     if request.param == "winter":
         path: Path = request.getfixturevalue("sample_warehouse")
         return path
-    return _build_summer(tmp_path_factory.mktemp("thresholds"))
+    return built_once(tmp_path_factory, "thresholds_summer", _build_summer)
 
 
 def test_sql_search_and_engine_replay_pick_the_same_test_trades(built: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import run_dbt
+from tests.conftest import built_once, run_dbt
 
 # Three time zones (UTC-5, -7, -8) over the spring DST change (2025-03-09).
 SAMPLE_STATIONS = ("KNYC", "KDEN", "KLAX")
@@ -17,14 +16,10 @@ SAMPLE_START = date(2025, 3, 7)
 SAMPLE_END = date(2025, 3, 11)
 
 
-@pytest.fixture(scope="session")
-def trader_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A throwaway warehouse: the simulated sample for a few stations and days, built up to
-    ``int_running_extremes`` (tests read it; the trader itself never opens a warehouse)."""
+def _build_trader_warehouse(root: Path) -> Path:
     from domain.stations import station_by_icao
     from pipelines.sample.runner import run_sample
 
-    root = tmp_path_factory.mktemp("trader_warehouse")
     path = root / "warehouse" / "kalshi_weather.duckdb"
     path.parent.mkdir(parents=True)
     with pytest.MonkeyPatch.context() as patch:
@@ -36,7 +31,15 @@ def trader_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         root,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    yield path
+    return path
+
+
+@pytest.fixture(scope="session")
+def trader_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway warehouse: the simulated sample for a few stations and days, built up to
+    ``int_running_extremes`` once per test run (tests read it; the trader itself never opens a
+    warehouse)."""
+    return built_once(tmp_path_factory, "trader_warehouse", _build_trader_warehouse)
 
 
 @pytest.fixture(scope="session")
