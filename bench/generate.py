@@ -64,9 +64,11 @@ def generate(config: GenerateConfig, out: Path = DEFAULT_OUT) -> GeneratedFiles:
         ``markets``, ``candles``).
     """
     files = GeneratedFiles()
-    for index, (station, year) in enumerate(plan(config.station_years, config.last_year)):
+    for index, planned in enumerate(plan(config)):
+        # one station-year in memory at a time: a 700 station-year run streams to disk
         rng = np.random.default_rng([config.seed, index])
-        sy = simulate(station, year, rng, config.days_per_year)
+        station, year = planned.station, planned.year
+        sy = simulate(station, year, rng, config.days_per_year, planned.climate_icao)
         for (path, rows), kind in zip(
             write_asos(sy, out / "asos", rng), ("asos_hf", "asos_routine"), strict=True
         ):
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m bench.generate [--station-years N] [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--station-years", type=int, default=GenerateConfig.station_years)
+    parser.add_argument("--stations", type=int, default=None, help="default: see GenerateConfig")
     parser.add_argument("--last-year", type=int, default=GenerateConfig.last_year)
     parser.add_argument("--candle-days", type=int, default=GenerateConfig.candle_days)
     parser.add_argument(
@@ -102,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     files = generate(
         GenerateConfig(
             station_years=args.station_years,
+            stations=args.stations,
             last_year=args.last_year,
             candle_days=args.candle_days,
             candle_step_minutes=args.candle_step_minutes,

@@ -1,18 +1,21 @@
-"""``python -m bench.run [--station-years N]``: time ingestion, ``dbt build`` and the pandas loop.
+"""``python -m bench.run [--station-years N] [--scale]``: every target of issue 13 in one table.
 
 One run, one generated data set (``bench.generate``), one throwaway warehouse
-(``bench/out/bench.duckdb``, via ``WAREHOUSE_PATH``):
+(``<out>/bench.duckdb``, via ``WAREHOUSE_PATH``):
 
-1. ingestion: the IEM observation CSVs through our loader (``pipelines.iem.runner``: parse every
-   row and METAR, dlt merge into ``raw_iem.asos_observations``), in rows/s, against DuckDB's own
-   ``read_csv`` of the same files into a table (the upper limit; median of ``--repeats``). CLI
-   reports, ladders and candles are loaded too (timed, reported, not compared).
-2. ``dbt build`` (seeds, models, tests) in a subprocess, wall time, with per-model times from
-   ``run_results.json``.
+1. ingestion: the IEM observation CSVs through our loader (``bench.loaders``, in a process of
+   its own: rows/s and peak memory), against DuckDB's own ``read_csv`` of the same files into a
+   table (the limit; median of ``--repeats``). CLI reports, ladders and candles are loaded too.
+2. ``dbt build`` (seeds, models, tests) in a subprocess: wall time, peak memory, per-node times
+   (``bench.dbt_step``).
 3. the pandas per-station-day loop computing ``fct_accuracy_by_window``
-   (``bench.pandas_baseline``), checked equal to the mart row by row.
+   (``bench.pandas_baseline``, the peers' approach), checked equal to the mart row by row.
+4. the hourly refresh (``bench.refresh``) and the ``decide`` microbenchmark (``bench.decide``),
+   when those modules exist (``bench.optional_steps``).
+5. the cost curve: ``--scale`` runs 700 station-years (70 stations x 10 years) into
+   ``<out>/scale``; each size merges the other's figures (``bench.scale``).
 
-Prints a table and writes ``bench/out/results.json``.
+Prints the table (``bench.results_table``) and writes ``<out>/results.json``.
 """
 
 from __future__ import annotations
@@ -23,49 +26,29 @@ import logging
 import os
 import platform
 import shutil
-import statistics
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
 from rich.console import Console
 from rich.logging import RichHandler
 
-from bench import pandas_baseline, pandas_compare
-from bench.generate import GenerateConfig, generate
+from bench import optional_steps, pandas_baseline, pandas_compare, scale
+from bench.dbt_step import REPO_ROOT, dbt_build
+from bench.generate import GenerateConfig, GeneratedFiles, generate
+from bench.loaders import STEPS, read_csv_limit, timed
+from bench.measure import run_measured
 from bench.results_table import print_table
+from bench.simulate import plan
+from bench.stations import switch_registry
 
 log = logging.getLogger("bench")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "bench" / "out"
-DBT = Path(sys.executable).parent / "dbt"
-ACCURACY_MART = "model.kalshi_weather.fct_accuracy_by_window"
-
-T = TypeVar("T")
-
-
-def timed(fn: Callable[[], T]) -> tuple[T, float]:
-    """Run ``fn`` once; return its result and the wall seconds."""
-    began = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - began
-
-
-def _hint(path: Path) -> str:
-    """The IEM report type of a generated asos file (``..._rt1.csv`` -> ``1``)."""
-    return path.stem.rsplit("_rt", 1)[1]
-
-
-def _station_year(path: Path) -> str:
-    return "_".join(path.stem.split("_")[:2])
+SCALE_FOLDER = "scale"
 
 
 def fresh_warehouse(out: Path) -> Path:
@@ -76,172 +59,6 @@ def fresh_warehouse(out: Path) -> Path:
     shutil.rmtree(out / ".dlt_pipelines", ignore_errors=True)
     os.environ["WAREHOUSE_PATH"] = str(warehouse)
     return warehouse
-
-
-def read_csv_limit(files: list[Path], scratch: Path, repeats: int) -> dict[str, Any]:
-    """DuckDB ``read_csv`` of the observation files into a table: median seconds and rows/s."""
-    seconds = []
-    rows = 0
-    for _ in range(repeats):
-        scratch.unlink(missing_ok=True)
-        with duckdb.connect(str(scratch)) as con:
-            _, took = timed(
-                partial(
-                    con.execute,
-                    "create table observations as select * from read_csv(?, header = true)",
-                    [[str(f) for f in files]],
-                )
-            )
-            rows = int(con.execute("select count(*) from observations").fetchall()[0][0])
-        seconds.append(took)
-    scratch.unlink(missing_ok=True)
-    median = statistics.median(seconds)
-    return {"rows": rows, "seconds": median, "all_seconds": seconds, "rows_per_s": rows / median}
-
-
-def load_observations(files: list[Path], chunk_station_years: int) -> dict[str, Any]:
-    """Our IEM loader over the observation CSVs, a few station-years per dlt run."""
-    from pipelines.documents import RawDocument
-    from pipelines.iem import runner as iem_runner
-
-    by_station_year: dict[str, list[Path]] = {}
-    for path in files:
-        by_station_year.setdefault(_station_year(path), []).append(path)
-    groups = list(by_station_year.values())
-    chunks = [
-        [p for group in groups[i : i + chunk_station_years] for p in group]
-        for i in range(0, len(groups), chunk_station_years)
-    ]
-    total = 0.0
-    for index, chunk in enumerate(chunks, start=1):
-
-        def docs(chunk: list[Path] = chunk) -> Iterator[RawDocument]:
-            for path in chunk:
-                text = path.read_text(encoding="utf-8")
-                yield RawDocument(text, str(path), "simulated", "sample", hint=_hint(path))
-
-        _, took = timed(partial(iem_runner.load_documents, docs(), [], [], "bench iem"))
-        total += took
-        log.info("loader chunk %d/%d: %.1f s", index, len(chunks), took)
-    with duckdb.connect(os.environ["WAREHOUSE_PATH"], read_only=True) as con:
-        rows = int(con.execute("select count(*) from raw_iem.asos_observations").fetchall()[0][0])
-        rejects = int(con.execute("select count(*) from raw_iem.rejects").fetchall()[0][0])
-    return {
-        "rows": rows,
-        "rejects": rejects,
-        "seconds": total,
-        "rows_per_s": rows / total if total else 0.0,
-        "dlt_runs": len(chunks),
-    }
-
-
-def load_cli(files: list[Path]) -> dict[str, Any]:
-    """The CLI JSON through the IEM loader (one dlt run)."""
-    from pipelines.documents import RawDocument
-    from pipelines.iem import runner as iem_runner
-
-    docs = [
-        RawDocument(p.read_text(encoding="utf-8"), str(p), "simulated", "sample") for p in files
-    ]
-    summary, took = timed(lambda: iem_runner.load_documents([], docs, [], "bench cli"))
-    rows = summary.table_rows.get("cli_reports", 0)
-    return {"rows": rows, "seconds": took, "rows_per_s": rows / took if took else 0.0}
-
-
-def load_kalshi(markets: list[Path], candles: list[Path]) -> dict[str, Any]:
-    """Ladders and candles through the Kalshi loader (streamed, one dlt run)."""
-    from pipelines.kalshi.payloads import CandlePayload, KalshiPayloads
-    from pipelines.kalshi.runner import load_payloads
-
-    def market_objects() -> Iterator[tuple[str, dict[str, Any], str]]:
-        for path in markets:
-            for page in json.loads(path.read_text(encoding="utf-8")):
-                for market in page["markets"]:
-                    yield page["series_ticker"], market, "historical"
-
-    def candle_objects() -> Iterator[CandlePayload]:
-        for path in candles:
-            with path.open(encoding="utf-8") as handle:
-                for line in handle:
-                    body = json.loads(line)
-                    for candle in body["candlesticks"]:
-                        yield CandlePayload(
-                            body["series_ticker"],
-                            body["ticker"],
-                            int(body["period_interval"]),
-                            candle,
-                            "live",
-                        )
-
-    payloads = KalshiPayloads(
-        data_source="simulated",
-        ingest_channel="sample",
-        location=str(markets[0].parent) if markets else "bench",
-        markets=market_objects(),
-        candles=candle_objects(),
-    )
-    summary, took = timed(lambda: load_payloads(payloads, "bench kalshi"))
-    rows = summary.table_rows.get("markets", 0) + summary.table_rows.get("candlesticks", 0)
-    return {
-        "markets": summary.table_rows.get("markets", 0),
-        "candles": summary.table_rows.get("candlesticks", 0),
-        "seconds": took,
-        "rows_per_s": rows / took if took else 0.0,
-    }
-
-
-def dbt_build(out: Path) -> dict[str, Any]:
-    """``dbt build`` on the bench warehouse; wall time and per-node times."""
-    target = out / "target"
-    env = {
-        **os.environ,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(DBT),
-        "build",
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(out / "logs"),
-        "--quiet",
-    ]
-    proc, took = timed(
-        lambda: subprocess.run(
-            command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-        )
-    )
-    result: dict[str, Any] = {"seconds": took, "returncode": proc.returncode}
-    if proc.returncode != 0:
-        result["output_tail"] = (proc.stdout + proc.stderr)[-3000:]
-    run_results = target / "run_results.json"
-    manifest = target / "manifest.json"
-    if run_results.exists():
-        nodes = json.loads(run_results.read_text())["results"]
-        times = {n["unique_id"]: float(n["execution_time"]) for n in nodes}
-        statuses = {n["unique_id"]: n["status"] for n in nodes}
-        result["model_seconds"] = sum(t for k, t in times.items() if k.startswith("model."))
-        result["test_seconds"] = sum(
-            t for k, t in times.items() if k.startswith(("test.", "unit_test."))
-        )
-        result["slowest"] = sorted(
-            ((k, round(t, 2)) for k, t in times.items()), key=lambda kv: -kv[1]
-        )[:8]
-        result["failed"] = [k for k, s in statuses.items() if s in ("error", "fail")]
-        if manifest.exists() and ACCURACY_MART in times:
-            parents = json.loads(manifest.read_text())["parent_map"]
-            lineage: set[str] = set()
-            todo = [ACCURACY_MART]
-            while todo:
-                node = todo.pop()
-                if node in lineage:
-                    continue
-                lineage.add(node)
-                todo.extend(parents.get(node, []))
-            result["accuracy_lineage_seconds"] = sum(
-                times.get(n, 0.0) for n in lineage if n.startswith(("model.", "seed."))
-            )
-    return result
 
 
 def pandas_loop(warehouse: Path, max_station_days: int) -> dict[str, Any]:
@@ -287,6 +104,30 @@ def pandas_loop(warehouse: Path, max_station_days: int) -> dict[str, Any]:
     return result
 
 
+def run_loaders(files: GeneratedFiles, out: Path, chunk: int) -> dict[str, Any]:
+    """Our loaders, one process per step (``bench.loaders``), each with its peak memory."""
+    listing = out / "files.json"
+    kinds = {k: [str(p) for p in v] for k, v in asdict(files).items() if k != "rows"}
+    listing.write_text(json.dumps(kinds), encoding="utf-8")
+    results: dict[str, Any] = {}
+    for step in STEPS:
+        result_file = out / f"loader_{step}.json"
+        result_file.unlink(missing_ok=True)
+        command = [sys.executable, "-m", "bench.loaders", "--step", step]
+        command += ["--files", str(listing), "--result", str(result_file)]
+        command += ["--chunk-station-years", str(chunk)]
+        run = run_measured(command, REPO_ROOT, os.environ, out / f"loader_{step}.log")
+        if run.returncode != 0:
+            raise RuntimeError(f"loader step {step} failed:\n{run.output_tail}")
+        figures: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        # the step's process holds its figures: the observation loader alone, or CLI + Kalshi
+        last = list(figures)[-1]
+        figures[last].update(peak_rss_mb=run.peak_rss_mb, tree_peak_rss_mb=run.tree_peak_rss_mb)
+        results.update(figures)
+        log.info("loader step %s: %.1f s, peak %.0f MB", step, run.seconds, run.peak_rss_mb)
+    return results
+
+
 def ingest(config: GenerateConfig, out: Path, repeats: int, chunk: int) -> dict[str, Any]:
     """Generate the data, then time read_csv and our loaders into a fresh warehouse."""
     data = out / "data"
@@ -295,6 +136,7 @@ def ingest(config: GenerateConfig, out: Path, repeats: int, chunk: int) -> dict[
     results: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "station_years": config.station_years,
+        "stations": config.station_count,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
@@ -309,19 +151,41 @@ def ingest(config: GenerateConfig, out: Path, repeats: int, chunk: int) -> dict[
     fresh_warehouse(out)
     results["read_csv"] = read_csv_limit(files.asos, out / "read_csv_scratch.duckdb", repeats)
     log.info("read_csv: %.0f rows/s", results["read_csv"]["rows_per_s"])
-    results["ingest_observations"] = load_observations(files.asos, chunk)
-    log.info("loader: %.0f rows/s", results["ingest_observations"]["rows_per_s"])
-    results["ingest_cli"] = load_cli(files.cli)
-    results["ingest_kalshi"] = load_kalshi(files.markets, files.candles)
-    log.info("kalshi: %.1f s", results["ingest_kalshi"]["seconds"])
+    results.update(run_loaders(files, out, chunk))
     return results
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the benchmark."""
-    parser = argparse.ArgumentParser(description="Benchmark ingestion, dbt build, pandas loop.")
-    parser.add_argument("--station-years", type=int, default=70)
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the cheap steps")
+def _ratios(results: dict[str, Any]) -> dict[str, float]:
+    """The pandas loop (the peers' approach) against our build."""
+    ratios = {}
+    dbt = results.get("dbt_build", {})
+    pandas = results.get("pandas", {})
+    if dbt.get("returncode") == 0 and pandas.get("compute_seconds"):
+        ratios["pandas loop / dbt build (all)"] = pandas["compute_seconds"] / dbt["seconds"]
+        if dbt.get("accuracy_lineage_seconds"):
+            ratios["pandas loop / accuracy lineage"] = (
+                pandas["compute_seconds"] / dbt["accuracy_lineage_seconds"]
+            )
+    return ratios
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Benchmark every target of issue 13.")
+    parser.add_argument("--station-years", type=int, default=None, help="70; 700 with --scale")
+    parser.add_argument("--stations", type=int, default=None, help="see GenerateConfig")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="the 700 station-year run into <out>/scale: no pandas, refresh or decide",
+    )
+    parser.add_argument(
+        "--scale-with",
+        type=Path,
+        default=None,
+        help="results.json of the other size (default: <out>/scale/results.json, or for "
+        "--scale <out>/results.json)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of read_csv")
     parser.add_argument("--candle-days", type=int, default=GenerateConfig.candle_days)
     parser.add_argument(
         "--candle-step-minutes", type=int, default=GenerateConfig.candle_step_minutes
@@ -332,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--skip-dbt", action="store_true")
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--skip-refresh", action="store_true")
+    parser.add_argument("--skip-decide", action="store_true")
+    parser.add_argument("--decide-count", type=int, default=20000, help="decide() calls per rule")
     parser.add_argument(
         "--pandas-max-station-days",
         type=int,
@@ -342,10 +209,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="keep the data and warehouse of the last run; redo only dbt build and pandas",
+        help="keep the data and warehouse of the last run; redo only the steps after loading",
     )
-    args = parser.parse_args(argv)
-    console = Console(width=max(Console().width, 130))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark."""
+    args = _parser().parse_args(argv)
+    console = Console(width=max(Console().width, 150))
     logging.basicConfig(
         level=logging.INFO,
         format="%(message)s",
@@ -353,43 +225,54 @@ def main(argv: list[str] | None = None) -> None:
         force=True,
     )
     logging.getLogger("dlt").setLevel(logging.WARNING)
-    out: Path = args.out.resolve()
+    base: Path = args.out.resolve()
+    out = base / SCALE_FOLDER if args.scale else base
     out.mkdir(parents=True, exist_ok=True)
+    station_years = args.station_years or (
+        scale.SCALE_STATION_YEARS if args.scale else GenerateConfig.station_years
+    )
+    other = args.scale_with or (
+        base / "results.json" if args.scale else base / SCALE_FOLDER / "results.json"
+    )
     config = GenerateConfig(
-        station_years=args.station_years,
+        station_years=station_years,
+        stations=args.stations,
         candle_days=args.candle_days,
         candle_step_minutes=args.candle_step_minutes,
         days_per_year=args.days_per_year,
     )
+    # before any loader or dbt runs: synthetic stations must be in the registry both read
+    registry = switch_registry([p.station for p in plan(config)], out)
     if args.reuse:
         results = json.loads((out / "results.json").read_text())
-        warehouse = out / "bench.duckdb"
-        os.environ["WAREHOUSE_PATH"] = str(warehouse)
+        os.environ["WAREHOUSE_PATH"] = str(out / "bench.duckdb")
         results["reused_from"] = results.get("started_at")
         results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     else:
-        results = ingest(config, out, args.repeats, args.chunk_station_years)
-        warehouse = out / "bench.duckdb"
+        results = ingest(config, out, 1 if args.scale else args.repeats, args.chunk_station_years)
+    results["registry"] = str(registry) if registry else "domain/data/stations.csv"
+    warehouse = out / "bench.duckdb"
     if not args.skip_dbt:
         results["dbt_build"] = dbt_build(out)
+        dbt = results["dbt_build"]
         log.info(
-            "dbt build: %.1f s (rc %d)",
-            results["dbt_build"]["seconds"],
-            results["dbt_build"]["returncode"],
+            "dbt build: %.1f s (rc %d), peak %.0f MB",
+            dbt["seconds"],
+            dbt["returncode"],
+            dbt["peak_rss_mb"],
         )
-    if not args.skip_pandas:
+    if not (args.skip_pandas or args.scale):
         results["pandas"] = pandas_loop(warehouse, args.pandas_max_station_days)
         log.info("pandas loop: %.1f s", results["pandas"]["compute_seconds"])
-    ratios = {}
-    dbt = results.get("dbt_build", {})
-    pandas = results.get("pandas", {})
-    if dbt.get("returncode") == 0 and pandas.get("compute_seconds"):
-        ratios["pandas loop / dbt build (all)"] = pandas["compute_seconds"] / dbt["seconds"]
-        if dbt.get("accuracy_lineage_seconds"):
-            ratios["pandas loop / accuracy lineage"] = (
-                pandas["compute_seconds"] / dbt["accuracy_lineage_seconds"]
-            )
-    results["ratios"] = ratios
+    results["ratios"] = _ratios(results)
+    if not (args.skip_decide or args.scale):
+        results["engine"] = optional_steps.engine(args.decide_count)
+    if not (args.skip_refresh or args.skip_dbt or args.scale):
+        # last: the refresh may append a day to the warehouse the pandas loop compared with
+        results["refresh"] = optional_steps.refresh(warehouse, out / "refresh")
+    curve = scale.merge(results, other)
+    if curve is not None:
+        results["scale"] = curve
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     print_table(console, results)
     console.print(f"results: {out / 'results.json'}")

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from domain.stations import Station, default_stations
+from bench.stations import bench_stations
+from domain.stations import Station
 
 STEP_MINUTES = 5
 STEPS_PER_DAY = 24 * 60 // STEP_MINUTES
@@ -35,6 +36,8 @@ class GenerateConfig:
 
     Attributes:
         station_years: how many station-years (stations round-robin, then earlier years).
+        stations: how many stations (``bench.stations``: the seven real ones, then synthetic
+            copies); None = seven, or one per ten station-years beyond 70 (700 = 70 x 10).
         last_year: the most recent calendar year generated.
         candle_days: candles for climate dates in the last this many days up to the end of
             ``last_year`` (0 = none): Kalshi's weather history is short, observations are long.
@@ -44,18 +47,36 @@ class GenerateConfig:
     """
 
     station_years: int = 70
+    stations: int | None = None
     last_year: int = 2025
     candle_days: int = 365
     candle_step_minutes: int = 60
     seed: int = 20261121
     days_per_year: int | None = None
 
+    @property
+    def station_count(self) -> int:
+        """The stations simulated (``stations``, or its default)."""
+        if self.stations is not None:
+            return self.stations
+        return max(7, -(-self.station_years // 10))
 
-def plan(station_years: int, last_year: int) -> list[tuple[Station, int]]:
-    """Which (station, year) pairs: the seven traded stations per year, back from ``last_year``."""
-    stations = default_stations()
+
+@dataclass(frozen=True)
+class PlannedYear:
+    """One station-year to generate; ``climate_icao`` names the climate it simulates."""
+
+    station: Station
+    climate_icao: str
+    year: int
+
+
+def plan(config: GenerateConfig) -> list[PlannedYear]:
+    """The station-years of ``config``: every station per year, back from ``last_year``."""
+    stations = bench_stations(config.station_count)
     return [
-        (stations[i % len(stations)], last_year - i // len(stations)) for i in range(station_years)
+        PlannedYear(*stations[i % len(stations)], config.last_year - i // len(stations))
+        for i in range(config.station_years)
     ]
 
 
@@ -106,13 +127,28 @@ class StationYear:
 
 
 def simulate(
-    station: Station, year: int, rng: np.random.Generator, days_limit: int | None = None
+    station: Station,
+    year: int,
+    rng: np.random.Generator,
+    days_limit: int | None = None,
+    climate_icao: str | None = None,
 ) -> StationYear:
-    """Simulate one station-year of whole-°F readings and the CLI extremes."""
+    """Simulate one station-year of whole-°F readings and the CLI extremes.
+
+    Args:
+        station: the station (its ids and time zone).
+        year: the calendar year.
+        rng: the random source.
+        days_limit: only the first this many days (toy runs).
+        climate_icao: whose climatology (``CLIMATE``) to simulate; None = the station's own.
+
+    Returns:
+        The station-year.
+    """
     days = 366 if calendar.isleap(year) else 365
     days = min(days, days_limit) if days_limit else days
     n = days * STEPS_PER_DAY
-    mean, seasonal_amp, diurnal_amp = CLIMATE.get(station.icao, (55.0, 15.0, 8.0))
+    mean, seasonal_amp, diurnal_amp = CLIMATE.get(climate_icao or station.icao, (55.0, 15.0, 8.0))
     t_days = np.arange(n) / STEPS_PER_DAY
     hour = (np.arange(n) % STEPS_PER_DAY) / (STEPS_PER_DAY / 24)
     seasonal = mean - seasonal_amp * np.cos(2 * np.pi * (t_days - 20) / 365.25)

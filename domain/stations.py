@@ -10,11 +10,17 @@ named; ``settlement_verified`` says a series' ``rules_primary`` was seen naming 
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+REGISTRY_ENV = "KALSHI_WEATHER_STATIONS_DIR"
+"""A folder whose ``stations.csv`` replaces the packaged registry (the benchmark's scale run of
+synthetic stations); dbt_project.yml's ``seed-paths`` follows the same variable."""
 
 
 class UnknownStationError(KeyError):
@@ -65,12 +71,17 @@ class Station:
 
 @cache
 def load_stations() -> tuple[Station, ...]:
-    """Read the registry (``domain/data/stations.csv``, through ``importlib.resources``).
+    """Read the registry (``domain/data/stations.csv``, through ``importlib.resources``, or
+    ``$KALSHI_WEATHER_STATIONS_DIR/stations.csv`` when that is set).
 
     Returns:
         The stations in file order.
     """
-    text = (files("domain") / "data" / "stations.csv").read_text(encoding="utf-8")
+    override = os.environ.get(REGISTRY_ENV)
+    source = (
+        Path(override) / "stations.csv" if override else files("domain") / "data" / "stations.csv"
+    )
+    text = source.read_text(encoding="utf-8")
     stations = []
     for row in csv.DictReader(text.splitlines()):
         typed = {
