@@ -218,8 +218,17 @@ SAMPLE_GATE_MARTS = (
 )
 
 
-def build_sample_models(warehouse_file: Path, work_dir: Path, selectors: tuple[str, ...]) -> None:
-    """``dbt build`` the seeds and models of ``selectors`` (no data tests) with the sample vars."""
+def build_sample_models(
+    warehouse_file: Path,
+    work_dir: Path,
+    selectors: tuple[str, ...],
+    full_refresh: bool = False,
+) -> None:
+    """``dbt build`` the seeds and models of ``selectors`` (no data tests) with the sample vars.
+
+    ``full_refresh`` rebuilds incremental models whole: a test that edits raw rows in place
+    keeps their load ids, which an incremental build (new loads only) rightly skips.
+    """
     result = run_dbt(
         [
             "build",
@@ -231,6 +240,7 @@ def build_sample_models(warehouse_file: Path, work_dir: Path, selectors: tuple[s
             "model",
             "--vars",
             SAMPLE_DBT_VARS,
+            *(["--full-refresh"] if full_refresh else []),
         ],
         warehouse_file,
         work_dir,

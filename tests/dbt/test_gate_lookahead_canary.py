@@ -313,7 +313,7 @@ def test_no_feature_known_at_t_depends_on_later_data(
     changed = _rewrite_after_t(warehouse)
     assert all(changed.values()), changed
 
-    build_sample_models(warehouse, tmp_path, SAMPLE_GATE_MARTS)
+    build_sample_models(warehouse, tmp_path, SAMPLE_GATE_MARTS, full_refresh=True)
     for relation, at, later in checked:
         assert _features(warehouse, relation, at) == before[relation], (
             f"{relation}: a feature at or before T changed"

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from domain.temperature import c_to_f, whole_f
+from tests.conftest import build_sample_models
 
 pytestmark = pytest.mark.dbt
 
@@ -27,7 +28,9 @@ FIRST_AT = datetime(2030, 1, 1, tzinfo=UTC)
 TOLERANCE = Decimal("1e-9")
 
 
-def test_sql_conversion_matches_python_on_every_tenth(sample_warehouse_copy: Path) -> None:
+def test_sql_conversion_matches_python_on_every_tenth(
+    sample_warehouse_copy: Path, tmp_path: Path
+) -> None:
     frame = pd.DataFrame(
         {
             "valid_at": [FIRST_AT + timedelta(minutes=i) for i in range(len(TENTHS))],
@@ -59,6 +62,17 @@ def test_sql_conversion_matches_python_on_every_tenth(sample_warehouse_copy: Pat
             cross join tenths
             """
         )
+    finally:
+        con.close()
+    # the rows were inserted under an old load id, which an incremental build (new loads only)
+    # skips: rebuild the two models whole
+    build_sample_models(
+        sample_warehouse_copy,
+        tmp_path,
+        ("stg_iem__observations", "int_observations__climate_day"),
+        full_refresh=True,
+    )
+    with duckdb.connect(str(sample_warehouse_copy), read_only=True) as con:
         rows = con.execute(
             """
             select o.temp_c_tenths, o.temp_f, c.temp_f_whole
@@ -69,8 +83,6 @@ def test_sql_conversion_matches_python_on_every_tenth(sample_warehouse_copy: Pat
             where o.data_source = 'parity'
             """
         ).fetchall()
-    finally:
-        con.close()
 
     assert sorted(row[0] for row in rows) == TENTHS
     failures = [
