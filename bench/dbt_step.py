@@ -31,11 +31,19 @@ def _lineage_seconds(times: dict[str, float], manifest: Path) -> float | None:
     return sum(times.get(n, 0.0) for n in lineage if n.startswith(("model.", "seed.")))
 
 
-def dbt_build(out: Path) -> dict[str, Any]:
+def dbt_build(
+    out: Path,
+    args: tuple[str, ...] = ("--quiet",),
+    warehouse: Path | None = None,
+    log_name: str = "dbt_build.log",
+) -> dict[str, Any]:
     """``dbt build`` (seeds, models, tests) on the bench warehouse (``WAREHOUSE_PATH``).
 
     Args:
         out: the run's folder (dbt's ``target/`` and ``logs/`` go there).
+        args: more ``dbt build`` arguments.
+        warehouse: another DuckDB file than ``WAREHOUSE_PATH`` (the refresh's copy).
+        log_name: the file under ``out`` that keeps dbt's output.
 
     Returns:
         ``seconds`` (wall), ``returncode``, ``peak_rss_mb`` (the dbt process), ``tree_peak_rss_mb``
@@ -44,16 +52,18 @@ def dbt_build(out: Path) -> dict[str, Any]:
     """
     target = out / "target"
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if warehouse is not None:
+        env["WAREHOUSE_PATH"] = str(warehouse)
     command = [
         str(DBT),
         "build",
+        *args,
         "--target-path",
         str(target),
         "--log-path",
         str(out / "logs"),
-        "--quiet",
     ]
-    run = run_measured(command, REPO_ROOT, env, out / "dbt_build.log")
+    run = run_measured(command, REPO_ROOT, env, out / log_name)
     result: dict[str, Any] = {
         "seconds": run.seconds,
         "returncode": run.returncode,

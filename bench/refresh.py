@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import shutil
 import sys
 import time
@@ -22,8 +21,7 @@ from typing import Any
 
 import duckdb
 
-from bench.dbt_step import DBT, REPO_ROOT
-from bench.measure import run_measured
+from bench.dbt_step import REPO_ROOT, dbt_build
 
 log = logging.getLogger(__name__)
 
@@ -186,31 +184,8 @@ def measure(
     shutil.copyfile(warehouse, copy)
     appended = append_day(copy)
     log.info("appended one simulated day: %s", appended)
-    target = out / "target"
-    command = [
-        str(DBT),
-        "build",
-        *dbt_args,
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(out / "logs"),
-    ]
-    env = {**os.environ, "WAREHOUSE_PATH": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    run = run_measured(command, REPO_ROOT, env, out / "refresh_build.log")
-    result: dict[str, Any] = {
-        "seconds": run.seconds,
-        "nodes": None,
-        "peak_rss_mb": run.peak_rss_mb,
-        "returncode": run.returncode,
-        "appended_rows": appended,
-        "simulated": True,
-    }
-    run_results = target / "run_results.json"
-    if run_results.exists():
-        result["nodes"] = len(json.loads(run_results.read_text())["results"])
-    if run.returncode != 0:
-        result["output_tail"] = run.output_tail
+    result = dbt_build(out, dbt_args, copy, "refresh_build.log")
+    result.update(appended_rows=appended, simulated=True)
     return result
 
 
