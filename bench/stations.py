@@ -111,8 +111,6 @@ def switch_registry(stations: list[Station], out: Path) -> Path | None:
     if all(station.icao in known for station in stations):
         return None
     folder = out / "registry"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / REGISTRY_FILE).write_text(registry_csv(stations), encoding="utf-8")
     # relative to the project root, never absolute: dbt writes a seed's compiled SQL to
     # <target>/run/<project>/<seed path>/stations.csv, which for an absolute seed path is the
     # seed itself (seen: the CSV overwritten by its `create table`); a relative path with at most
@@ -120,8 +118,11 @@ def switch_registry(stations: list[Station], out: Path) -> Path | None:
     relative = os.path.relpath(folder.resolve(), REPO_ROOT)
     if Path(relative).parts.count("..") > 2 or Path.cwd().resolve() != REPO_ROOT:
         raise RegistryNotSwitchedError(
-            f"a scale run runs from {REPO_ROOT}, its --out at most two `..` away ({folder})"
+            f"a scale run runs from {REPO_ROOT} with its --out inside it or at most two `..` "
+            f"away (the default bench/out works); {folder} is not"
         )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / REGISTRY_FILE).write_text(registry_csv(stations), encoding="utf-8")
     os.environ[REGISTRY_ENV] = relative
     load_stations.cache_clear()
     missing = {s.icao for s in stations} - {s.icao for s in load_stations()}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -73,26 +76,45 @@ def test_real_stations_switch_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     assert not (tmp_path / "registry").exists()
 
 
-def test_synthetic_stations_switch_the_registry_or_say_what_is_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_synthetic_stations_switch_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
     monkeypatch.delenv(REGISTRY_ENV, raising=False)
     stations = [s for s, _ in bench_stations(8)]
+    # inside the repository (bench/out is gitignored): dbt's seed path must stay near the project
+    out = Path(tempfile.mkdtemp(prefix="test-registry-", dir=_bench_out()))
     try:
-        try:
-            folder = switch_registry(stations, tmp_path)
-        except RegistryNotSwitchedError as exc:
-            # today's domain.stations reads only its packaged file: the error names the fix
-            assert REGISTRY_ENV in str(exc)
-            assert "KZAA" not in {s.icao for s in load_stations()}
-        else:
-            assert folder == tmp_path / "registry"
-            assert "KZAA" in {s.icao for s in load_stations()}
-        assert (tmp_path / "registry" / "stations.csv").exists()
+        folder = switch_registry(stations, out)
+
+        assert folder == out / "registry"
+        assert (folder / "stations.csv").exists()
+        assert "KZAA" in {s.icao for s in load_stations()}
     finally:
         monkeypatch.delenv(REGISTRY_ENV, raising=False)
         load_stations.cache_clear()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def test_an_out_folder_far_from_the_repository_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a checkout three folders deep, its --out four `..` away: dbt would write the seed's
+    # compiled copy outside its target folder
+    root = tmp_path / "a" / "b" / "checkout"
+    root.mkdir(parents=True)
+    monkeypatch.setattr("bench.stations.REPO_ROOT", root)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv(REGISTRY_ENV, raising=False)
+
+    with pytest.raises(RegistryNotSwitchedError, match="the default bench/out works"):
+        switch_registry([s for s, _ in bench_stations(8)], tmp_path.parent / "far")
+    assert REGISTRY_ENV not in os.environ
+    assert not (tmp_path.parent / "far").exists()
+
+
+def _bench_out() -> Path:
+    folder = REPO_ROOT / "bench" / "out"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def test_generated_copies_carry_their_own_ids(tmp_path: Path) -> None:
