@@ -320,6 +320,10 @@ def _fair_value(
         ask = executable_ask(quote.yes_ask)
         if ask is None or is_dead(quote.bracket, extreme, contract):
             continue
+        # The fee is never negative, so EV <= p - ask: a bracket already beaten by the best
+        # sized order is not worth sizing (both bests hold at least that EV).
+        if best_sized is not None and p - ask < best_sized[4]:
+            continue
         count, fee, per_contract = sized_order(
             ask, stake_min, stake_max, quote.fee_type, quote.fee_multiplier
         )
