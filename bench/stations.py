@@ -83,8 +83,10 @@ def registry_csv(stations: list[Station]) -> str:
         buffer, fieldnames=[f.name for f in fields(Station)], lineterminator="\n"
     )
     for station in stations:
+        # a station-year plan names each station once per year: one row per station
         if station.icao in known:
             continue
+        known.add(station.icao)
         record = asdict(station)
         for name in ("trade_by_default", "settlement_verified"):
             record[name] = "true" if record[name] else "false"

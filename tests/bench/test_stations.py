@@ -69,6 +69,17 @@ def test_registry_csv_keeps_the_registry_and_adds_the_copies() -> None:
     assert rows[-1]["legacy_high_series_ticker"] == ""
 
 
+def test_registry_csv_has_one_row_per_station_of_a_station_year_plan() -> None:
+    # the scale run passes its plan's stations: each one ten times, once per year
+    stations = [p.station for p in plan(GenerateConfig(station_years=700, stations=70))]
+
+    rows = list(csv.DictReader(io.StringIO(registry_csv(stations))))
+
+    assert len(rows) == len({r["icao"] for r in rows}) == len({r["iem_asos_id"] for r in rows})
+    assert {s.icao for s in stations} <= {r["icao"] for r in rows}
+    assert len(rows) == len(load_stations()) + 63
+
+
 def test_real_stations_switch_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(REGISTRY_ENV, raising=False)
 
