@@ -94,7 +94,7 @@ def _ingest_rows(results: dict[str, Any]) -> list[Row]:
             )
         )
         curve = results.get("scale", {})
-        growth = curve.get("growth", {}).get("loader_peak_rss_mb")
+        growth = curve.get("growth", {}).get("observation_loader_peak_rss_mb")
         judged = growth is not None and _full(curve)
         out.append(
             Row(
@@ -265,7 +265,7 @@ def _scale_rows(results: dict[str, Any]) -> list[Row]:
             if _full(curve)
             else "n/a",
             grown("peak_rss_mb")
-            + f" (loader {_pair(curve['loader_peak_rss_mb'], sizes, _mb)}; "
+            + f" (larger loader process {_pair(curve['loader_peak_rss_mb'], sizes, _mb)}; "
             + f"build {_pair(curve['build_peak_rss_mb'], sizes, _mb)})",
         ),
     ]

@@ -103,6 +103,22 @@ def test_scale_merges_the_other_size_and_the_table_shows_the_growth(tmp_path: Pa
     assert verdicts["IEM loader: peak memory"] == MET  # flat from 70 to 700
 
 
+def test_the_iem_loader_memory_is_judged_on_its_own_process(tmp_path: Path) -> None:
+    # at 700 the CLI + Kalshi process peaks far higher; the IEM loader's own peak grows 2x
+    large = _results(700, stations=70)
+    large["ingest_observations"] = {**large["ingest_observations"], "peak_rss_mb": 600.0}
+    large["ingest_kalshi"] = {**large["ingest_kalshi"], "peak_rss_mb": 9000.0}
+    other = tmp_path / "results.json"
+    other.write_text(json.dumps(large))
+    small = _results()
+
+    small["scale"] = scale.merge(small, other)
+
+    assert small["scale"]["growth"]["observation_loader_peak_rss_mb"] == 2.0
+    assert small["scale"]["growth"]["loader_peak_rss_mb"] == 30.0
+    assert _verdicts(small)["IEM loader: peak memory"] == MISSED
+
+
 def test_a_smaller_curve_is_shown_but_not_judged(tmp_path: Path) -> None:
     other = tmp_path / "results.json"
     other.write_text(json.dumps(_results(14, stations=14)))
