@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -87,9 +88,22 @@ def test_real_stations_switch_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     assert not (tmp_path / "registry").exists()
 
 
+@pytest.fixture
+def registry_env_removed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``switch_registry`` sets the variable itself: teardown must remove it, not restore it.
+
+    (A ``delenv`` after the switch would record the switched value and put it back at teardown,
+    where the next module's fixtures, which run before its autouse cleanup, would see it.)
+    """
+    monkeypatch.setenv(REGISTRY_ENV, "")
+    monkeypatch.delenv(REGISTRY_ENV)
+    yield
+    load_stations.cache_clear()
+
+
+@pytest.mark.usefixtures("registry_env_removed")
 def test_synthetic_stations_switch_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
-    monkeypatch.delenv(REGISTRY_ENV, raising=False)
     stations = [s for s, _ in bench_stations(8)]
     # inside the repository (bench/out is gitignored): dbt's seed path must stay near the project
     out = Path(tempfile.mkdtemp(prefix="test-registry-", dir=_bench_out()))
@@ -100,11 +114,10 @@ def test_synthetic_stations_switch_the_registry(monkeypatch: pytest.MonkeyPatch)
         assert (folder / "stations.csv").exists()
         assert "KZAA" in {s.icao for s in load_stations()}
     finally:
-        monkeypatch.delenv(REGISTRY_ENV, raising=False)
-        load_stations.cache_clear()
         shutil.rmtree(out, ignore_errors=True)
 
 
+@pytest.mark.usefixtures("registry_env_removed")
 def test_an_out_folder_far_from_the_repository_is_refused_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,7 +127,6 @@ def test_an_out_folder_far_from_the_repository_is_refused_by_name(
     root.mkdir(parents=True)
     monkeypatch.setattr("bench.stations.REPO_ROOT", root)
     monkeypatch.chdir(root)
-    monkeypatch.delenv(REGISTRY_ENV, raising=False)
 
     with pytest.raises(RegistryNotSwitchedError, match="the default bench/out works"):
         switch_registry([s for s, _ in bench_stations(8)], tmp_path.parent / "far")

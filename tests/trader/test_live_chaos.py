@@ -123,4 +123,6 @@ def test_kill_9_at_random_points_of_a_live_day(
         assert_journal_matches_exchange(world)
         filled = journal_rows(journal, "SELECT count(*) FROM orders WHERE status = 'filled'")
         assert filled[0][0] >= 2, "the day traded: the comparison is not vacuous"
-        assert len(exchange.orders_received) >= 4
+        # the dropped, the 503 and the 429 order each took a request; whether a later tick sends
+        # another depends on where the kills land (seen: 3 on a loaded machine, both fills made)
+        assert len(exchange.orders_received) >= 3
